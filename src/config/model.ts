@@ -12,6 +12,13 @@
  */
 export type UefiOfferStyle = "binl" | "direct";
 
+/**
+ * Which UDP transport the daemon opens: `pktinfo` (libc via FFI: receiving interface and
+ * egress pinning), `portable` (Deno.listenDatagram, no interface information), or `auto`
+ * (pktinfo where it works, else portable). toolchain.md "UDP, broadcast and interfaces".
+ */
+export type TransportChoice = "auto" | "pktinfo" | "portable";
+
 export type LogFormat = "auto" | "text" | "json";
 export type LogLevel = "debug" | "info" | "warning" | "error";
 
@@ -55,6 +62,12 @@ export interface Config {
   /** Replies per client MAC per second, with a burst allowance; 0 disables the limit. */
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   readonly log: { readonly format: LogFormat; readonly level: LogLevel };
+  readonly transport: TransportChoice;
+  /**
+   * Facts about the file worth one log line at start (e.g. a value accepted for compatibility
+   * with the original proxyDHCPd but ignored). Each is self-contained, prefixed `<file>:<line>:`.
+   */
+  readonly notices: readonly string[];
 }
 
 export const DEFAULT_PORTS: Ports = { dhcp: 67, pxe: 4011, client: 68 };
