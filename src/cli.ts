@@ -9,6 +9,8 @@ export interface CliOptions {
   readonly configPath: string;
   readonly daemonize: boolean;
   readonly proxyOnly: boolean;
+  /** Set internally on the process `-d` re-spawns (see daemon.ts); not shown in help. */
+  readonly daemonChild: boolean;
 }
 
 export const USAGE = "usage: proxydhcpd [-h] [-V] [-c FILE] [-d] [-p]";
@@ -45,6 +47,7 @@ export function parseCli(args: readonly string[]): CliOptions {
         config: { type: "string", short: "c" },
         daemon: { type: "boolean", short: "d" },
         "proxy-only": { type: "boolean", short: "p" },
+        "daemon-child": { type: "boolean" },
       },
     }));
   } catch (error) {
@@ -57,5 +60,6 @@ export function parseCli(args: readonly string[]): CliOptions {
     configPath: values.config ?? DEFAULT_CONFIG_PATH,
     daemonize: values.daemon ?? false,
     proxyOnly: values["proxy-only"] ?? false,
+    daemonChild: values["daemon-child"] ?? false,
   };
 }

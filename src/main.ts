@@ -10,6 +10,8 @@ import { createTransport } from "./net/select.ts";
 import { interfaceBook } from "./net/interface_book.ts";
 import { describeStartup } from "./startup.ts";
 import { bindFailure, checkInterfaces } from "./preflight.ts";
+import { announceReady, daemonize, removePidFile } from "./daemon.ts";
+import { openSyslog } from "./syslog.ts";
 
 export const EXIT_OK = 0;
 export const EXIT_RUNTIME = 1;
@@ -45,12 +47,20 @@ async function main(args: string[]): Promise<number> {
     if (error instanceof ConfigError) fail(EXIT_USAGE, error.message);
     throw error;
   }
-  if (cli.daemonize) {
-    const { daemonize } = await import("./daemon.ts");
-    return await daemonize(config);
+  if (cli.daemonize && !cli.daemonChild) return await daemonize(config, cli);
+  if (cli.daemonChild) {
+    // The terminal is gone: log to the configured file, else to syslog.
+    const output = config.logFile !== undefined
+      ? Deno.openSync(config.logFile, { append: true, create: true, write: true })
+      : openSyslog();
+    setupLogging({
+      format: config.logFile ? config.log.format : "text",
+      level: config.log.level,
+      output,
+    });
+  } else {
+    setupLogging(config.log);
   }
-
-  setupLogging(config.log);
   const interfaces = interfaceBook();
   const transport = createTransport(config.transport);
   const problem = checkInterfaces(config, interfaces.all(), transport.name);
@@ -67,6 +77,7 @@ async function main(args: string[]): Promise<number> {
   }
   for (const notice of config.notices) log.warn(notice);
   flushLogs();
+  if (cli.daemonChild) announceReady(config);
 
   const stop = () => server.close();
   Deno.addSignalListener("SIGTERM", stop);
@@ -74,6 +85,7 @@ async function main(args: string[]): Promise<number> {
   Deno.addSignalListener("SIGHUP", () => reload(server, cli.configPath));
 
   await server.serve();
+  if (cli.daemonChild) removePidFile(config);
   log.info("Stopped: {received} received, {replied} replied", {
     received: server.counters.received,
     replied: server.counters.replied,

@@ -16,6 +16,7 @@ import { DEFAULT_PORTS } from "./model.ts";
 import { decodeConfigText, readConfigBytes } from "./read.ts";
 import { RouteTable } from "./routes.ts";
 import {
+  absolutePath,
   boolean,
   bootFile,
   bootFileOrUrl,
@@ -52,6 +53,8 @@ export const CONFIG_KEYS = {
     "rate_burst",
     "log_format",
     "log_level",
+    "log_file",
+    "pid_file",
   ],
   bootstrap: [],
 } as const satisfies Record<string, readonly string[]>;
@@ -120,6 +123,8 @@ function buildConfig(text: string, source: string, hash: string): Config {
     level: server.read("log_level", oneOf<LogLevel>(["debug", "info", "warning", "error"])) ??
       "info",
   });
+  const logFile = server.read("log_file", absolutePath);
+  const pidFile = server.read("pid_file", absolutePath);
   const transport =
     server.read("transport", oneOf<TransportChoice>(["auto", "pktinfo", "portable"])) ?? "auto";
 
@@ -176,6 +181,8 @@ function buildConfig(text: string, source: string, hash: string): Config {
     ...(extraPxeSubOptions === undefined ? {} : { extraPxeSubOptions }),
     rateLimit,
     log,
+    ...(logFile === undefined ? {} : { logFile }),
+    ...(pidFile === undefined ? {} : { pidFile }),
     transport,
     notices: Object.freeze(notices.sort((a, b) => a.line - b.line).map((n) => n.text)),
   });

@@ -62,6 +62,10 @@ export interface Config {
   /** Replies per client MAC per second, with a burst allowance; 0 disables the limit. */
   readonly rateLimit: { readonly perSecond: number; readonly burst: number };
   readonly log: { readonly format: LogFormat; readonly level: LogLevel };
+  /** Where `-d` writes its log (default: syslog, since the terminal is gone). */
+  readonly logFile?: string;
+  /** Where `-d` writes the daemon's PID, if anywhere. */
+  readonly pidFile?: string;
   readonly transport: TransportChoice;
   /**
    * Facts about the file worth one log line at start (e.g. a value accepted for compatibility

@@ -237,3 +237,16 @@ export function oneOf<T extends string>(words: readonly T[]): ValueType<T> {
     },
   };
 }
+
+/** A file the daemon writes (`log_file`, `pid_file`): absolute, so `-d` cannot change its meaning. */
+export const absolutePath: ValueType<string> = {
+  expected: "an absolute file path without blanks or commas, e.g. /run/proxydhcpd.pid",
+  parse(value) {
+    if (!value.startsWith("/") || value.endsWith("/")) {
+      throw new ValueProblem(`${quoted(value)} is not an absolute file path`);
+    }
+    // Deno splits permission lists on commas, so a comma would widen the --allow-write grant.
+    if (/[\s,]/.test(value)) throw new ValueProblem(`${quoted(value)} contains a blank or comma`);
+    return value;
+  },
+};
