@@ -6,7 +6,7 @@ import { ConfigError } from "./config/errors.ts";
 import { loadConfigFile } from "./config/load.ts";
 import { flushLogs, log, setupLogging } from "./log.ts";
 import { ProxyServer } from "./server.ts";
-import { createTransport } from "./net/select.ts";
+import { selectTransport, type TransportSelection } from "./net/select.ts";
 import { interfaceBook } from "./net/interface_book.ts";
 import { describeStartup } from "./startup.ts";
 import { bindFailure, checkInterfaces } from "./preflight.ts";
@@ -62,7 +62,13 @@ async function main(args: string[]): Promise<number> {
     setupLogging(config.log);
   }
   const interfaces = interfaceBook();
-  const transport = createTransport(config.transport);
+  let selection: TransportSelection;
+  try {
+    selection = selectTransport(config.transport);
+  } catch (error) {
+    fail(EXIT_RUNTIME, `Cannot use transport=${config.transport}: ${(error as Error).message}`);
+  }
+  const transport = selection.transport;
   const problem = checkInterfaces(config, interfaces.all(), transport.name);
   if (problem !== undefined) fail(EXIT_RUNTIME, problem);
 
@@ -75,6 +81,7 @@ async function main(args: string[]): Promise<number> {
   for (const line of describeStartup(config, server.boundPorts, transport.name, interfaces.all())) {
     log.info(line);
   }
+  log.info("Transport {name}: {reason}", { name: transport.name, reason: selection.reason });
   for (const notice of config.notices) log.warn(notice);
   flushLogs();
   if (cli.daemonChild) announceReady(config);
