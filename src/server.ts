@@ -129,6 +129,10 @@ export class ProxyServer {
         continue;
       }
       for (const inbound of batch) this.handle(port, endpoint, inbound);
+      // One write for the batch's log lines, then let the other port's loop and the timers run:
+      // a drained batch resolves as a microtask, which alone would starve them under load.
+      flushLogs();
+      await yieldToEventLoop();
     }
   }
 
@@ -294,6 +298,20 @@ export class ProxyServer {
   #now(): number {
     return this.#options.now?.() ?? performance.now();
   }
+}
+
+const yieldChannel = new MessageChannel();
+const yieldWaiters: (() => void)[] = [];
+yieldChannel.port1.onmessage = () => yieldWaiters.shift()?.();
+// The channel must not keep the process alive once the sockets are closed.
+(yieldChannel.port1 as unknown as { unref?: () => void }).unref?.();
+
+/** Resolves after one turn of the event loop (a macrotask), much sooner than setTimeout(0). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    yieldWaiters.push(resolve);
+    yieldChannel.port2.postMessage(0);
+  });
 }
 
 function errorName(error: unknown): string {
