@@ -4,6 +4,7 @@
  * `checkOptionFormat` says which.
  */
 import { bytesToIpv4, ipv4ToBytes } from "./ipv4.ts";
+import { EncodeError } from "./errors.ts";
 
 export const Opt = {
   Pad: 0,
@@ -91,7 +92,7 @@ const FORMATS: ReadonlyMap<number, Format> = new Map<number, Format>([
   [Opt.UserClass, nonEmpty],
   [
     Opt.RelayAgentInfo,
-    (v) => v.length > 0 && tlvEnd(v, false) === v.length ? undefined : "bad sub-options",
+    (v) => v.length > 0 && decodeSubOptions(v, false) !== undefined ? undefined : "bad sub-options",
   ],
   [Opt.ClientArch, multipleOf(2)],
   [Opt.ClientNdi, exactly(3)],
@@ -108,32 +109,20 @@ export function checkOptionFormat(code: number, value: Uint8Array): string | und
 }
 
 /**
- * Walks code/length/value sub-options; returns the offset where a well-formed stream ends
- * (stops at End 255 when `stopAtEnd`), or -1 when a length runs past the value.
+ * Parses a code/length/value stream. Returns undefined if malformed. Vendor blocks (43, 175) use
+ * Pad and End like the options field (`padAndEnd`); relay agent sub-options (82, RFC 3046 §2.0)
+ * have neither, so there 0 and 255 are ordinary codes.
  */
-function tlvEnd(value: Uint8Array, stopAtEnd: boolean): number {
-  let at = 0;
-  while (at < value.length) {
-    const code = value[at];
-    if (stopAtEnd && code === Opt.End) return at + 1;
-    if (stopAtEnd && code === Opt.Pad) {
-      at++;
-      continue;
-    }
-    if (at + 1 >= value.length) return -1;
-    at += 2 + value[at + 1];
-  }
-  return at === value.length ? at : -1;
-}
-
-/** Parses a code/length/value stream (43, 82, 175). Returns undefined if malformed. */
-export function decodeSubOptions(value: Uint8Array): Map<number, Uint8Array> | undefined {
+export function decodeSubOptions(
+  value: Uint8Array,
+  padAndEnd = true,
+): Map<number, Uint8Array> | undefined {
   const out = new Map<number, Uint8Array>();
   let at = 0;
   while (at < value.length) {
     const code = value[at];
-    if (code === Opt.End) return out;
-    if (code === Opt.Pad) {
+    if (padAndEnd && code === Opt.End) return out;
+    if (padAndEnd && code === Opt.Pad) {
       at++;
       continue;
     }
@@ -153,7 +142,9 @@ export function encodeSubOptions(
 ): Uint8Array {
   const parts: number[] = [];
   for (const [code, value] of entries) {
-    if (value.length > 255) throw new RangeError(`Sub-option ${code} is longer than 255 bytes`);
+    if (code < 0 || code > 255 || value.length > 255) {
+      throw new EncodeError(`Cannot encode sub-option ${code}: code or length out of range`);
+    }
     parts.push(code, value.length, ...value);
   }
   if (withEnd) parts.push(Opt.End);
@@ -252,7 +243,7 @@ export function getUserClass(options: Options): { raw: string; classes: string[]
 /** Option 82 sub-options (RFC 3046). */
 export function getRelayAgentInfo(options: Options): Map<number, Uint8Array> | undefined {
   const v = valid(options, Opt.RelayAgentInfo);
-  return v && decodeSubOptions(v);
+  return v && decodeSubOptions(v, false);
 }
 
 /** Option 93: the list of client architecture types (RFC 4578 §2.1). */

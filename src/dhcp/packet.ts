@@ -5,7 +5,7 @@
  * codes are concatenated on decode (RFC 3396 §7) and long values split on encode.
  */
 import { DecodeError, EncodeError } from "./errors.ts";
-import { bytesToIpv4, ipv4ToBytes } from "./ipv4.ts";
+import { bytesToIpv4, ipv4ToBytes, isIpv4 } from "./ipv4.ts";
 import { checkOptionFormat, Opt } from "./options.ts";
 
 /** Option code → value, in first-seen order. Pad (0) and End (255) are never stored. */
@@ -64,7 +64,7 @@ export function decodePacket(bytes: Uint8Array): DhcpPacket {
   if (hlen > 16) throw new DecodeError(`Hardware address length ${hlen} exceeds 16`, 2);
 
   const options: OptionMap = new Map();
-  readOptions(bytes, OPTIONS_START, bytes.length, options);
+  const overloadAt = readOptions(bytes, OPTIONS_START, bytes.length, options, true);
 
   let sname = readText(bytes, SNAME_OFFSET, SNAME_LENGTH);
   let file = readText(bytes, FILE_OFFSET, FILE_LENGTH);
@@ -73,15 +73,15 @@ export function decodePacket(bytes: Uint8Array): DhcpPacket {
     // RFC 2131 §4.1: the file field is read before sname. Options found there are not searched
     // for another 52, so a hostile overload cannot loop.
     if (overload.length !== 1 || overload[0] < 1 || overload[0] > 3) {
-      throw new DecodeError("Malformed option overload (52)", OPTIONS_START);
+      throw new DecodeError("Malformed option overload (52)", overloadAt);
     }
     options.delete(Opt.Overload);
     if (overload[0] & OVERLOAD_FILE) {
-      readOptions(bytes, FILE_OFFSET, FILE_OFFSET + FILE_LENGTH, options);
+      readOptions(bytes, FILE_OFFSET, FILE_OFFSET + FILE_LENGTH, options, false);
       file = "";
     }
     if (overload[0] & OVERLOAD_SNAME) {
-      readOptions(bytes, SNAME_OFFSET, SNAME_OFFSET + SNAME_LENGTH, options);
+      readOptions(bytes, SNAME_OFFSET, SNAME_OFFSET + SNAME_LENGTH, options, false);
       sname = "";
     }
   }
@@ -105,11 +105,22 @@ export function decodePacket(bytes: Uint8Array): DhcpPacket {
   };
 }
 
-function readOptions(bytes: Uint8Array, start: number, end: number, into: OptionMap): void {
+/**
+ * Reads options into `into`; returns where the first option 52 starts (or -1). Outside the main
+ * options field (`main` false) a 52 is skipped: overload cannot be nested.
+ */
+function readOptions(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  into: OptionMap,
+  main: boolean,
+): number {
+  let overloadAt = -1;
   let at = start;
   while (at < end) {
     const code = bytes[at];
-    if (code === Opt.End) return;
+    if (code === Opt.End) return overloadAt;
     if (code === Opt.Pad) {
       at++;
       continue;
@@ -119,6 +130,13 @@ function readOptions(bytes: Uint8Array, start: number, end: number, into: Option
     const valueEnd = at + 2 + length;
     if (valueEnd > end) {
       throw new DecodeError(`Option ${code} length ${length} runs past the end`, at);
+    }
+    if (code === Opt.Overload) {
+      if (!main) {
+        at = valueEnd;
+        continue;
+      }
+      if (overloadAt < 0) overloadAt = at;
     }
     const value = bytes.subarray(at + 2, valueEnd);
     const previous = into.get(code);
@@ -134,6 +152,7 @@ function readOptions(bytes: Uint8Array, start: number, end: number, into: Option
     at = valueEnd;
   }
   // A missing End option is tolerated: some ROMs stop at the end of the datagram.
+  return overloadAt;
 }
 
 function readText(bytes: Uint8Array, offset: number, length: number): string {
@@ -161,6 +180,12 @@ export function encodedLength(packet: DhcpPacket): number {
  * room for its NUL, or option overload.
  */
 export function encodePacket(packet: DhcpPacket): Uint8Array {
+  if (packet.hlen > 16) throw new EncodeError(`Cannot encode hlen ${packet.hlen}: at most 16`);
+  for (const field of ["ciaddr", "yiaddr", "siaddr", "giaddr"] as const) {
+    if (!isIpv4(packet[field])) {
+      throw new EncodeError(`Cannot encode ${field} ${JSON.stringify(packet[field])}`);
+    }
+  }
   const out = new Uint8Array(encodedLength(packet));
   const view = new DataView(out.buffer);
   out[0] = packet.op;

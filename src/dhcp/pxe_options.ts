@@ -2,7 +2,8 @@
  * Option 43 for PXE clients: encapsulated sub-options (PXE 2.1 spec §2.4, protocol.md §5).
  * Sub-options are code/length/value and the block ends with End (255).
  */
-import { bytesToIpv4, ipv4ToBytes } from "./ipv4.ts";
+import { bytesToIpv4, ipv4ToBytes, isIpv4 } from "./ipv4.ts";
+import { EncodeError } from "./errors.ts";
 import { decodeSubOptions, encodeSubOptions, latin1, latin1Bytes, Opt } from "./options.ts";
 
 export const PxeSub = {
@@ -106,33 +107,62 @@ export function decodePxeOptions(value: Uint8Array): PxeOptions | undefined {
   return out;
 }
 
-/** Encodes option 43's value, ending with End (255). Never produces an empty value. */
+function byte(value: number, what: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > 0xff) {
+    throw new EncodeError(`Cannot encode ${what} ${value}: not a byte`);
+  }
+  return value;
+}
+
+function word(value: number, what: string): [number, number] {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff) {
+    throw new EncodeError(`Cannot encode ${what} ${value}: not a 16-bit value`);
+  }
+  return [value >> 8, value & 0xff];
+}
+
+function address(value: string, what: string): Uint8Array {
+  if (!isIpv4(value)) throw new EncodeError(`Cannot encode ${what} ${JSON.stringify(value)}`);
+  return ipv4ToBytes(value);
+}
+
+/** Encodes option 43's value, ending with End (255). Refuses out-of-range fields. */
 export function encodePxeOptions(options: PxeOptions): Uint8Array {
   const entries: [number, Uint8Array][] = [];
   if (options.discoveryControl !== undefined) {
-    entries.push([PxeSub.DiscoveryControl, Uint8Array.of(options.discoveryControl)]);
+    entries.push([
+      PxeSub.DiscoveryControl,
+      Uint8Array.of(byte(options.discoveryControl, "discovery control")),
+    ]);
   }
   if (options.multicastAddress !== undefined) {
-    entries.push([PxeSub.MulticastAddress, ipv4ToBytes(options.multicastAddress)]);
+    entries.push([PxeSub.MulticastAddress, address(options.multicastAddress, "multicast address")]);
   }
   if (options.bootServers !== undefined) {
     const bytes: number[] = [];
     for (const { type, servers } of options.bootServers) {
-      bytes.push(type >> 8, type & 0xff, servers.length);
-      for (const server of servers) bytes.push(...ipv4ToBytes(server));
+      bytes.push(...word(type, "boot server type"), byte(servers.length, "boot server count"));
+      for (const server of servers) bytes.push(...address(server, "boot server"));
     }
     entries.push([PxeSub.BootServers, Uint8Array.from(bytes)]);
   }
   if (options.bootMenu !== undefined) {
     const bytes: number[] = [];
     for (const { type, description } of options.bootMenu) {
-      bytes.push(type >> 8, type & 0xff, description.length, ...latin1Bytes(description));
+      bytes.push(
+        ...word(type, "menu item type"),
+        byte(description.length, "menu item length"),
+        ...latin1Bytes(description),
+      );
     }
     entries.push([PxeSub.BootMenu, Uint8Array.from(bytes)]);
   }
   if (options.menuPrompt !== undefined) {
     const { timeout, text } = options.menuPrompt;
-    entries.push([PxeSub.MenuPrompt, Uint8Array.of(timeout, ...latin1Bytes(text))]);
+    entries.push([
+      PxeSub.MenuPrompt,
+      Uint8Array.of(byte(timeout, "prompt timeout"), ...latin1Bytes(text)),
+    ]);
   }
   if (options.bootItem !== undefined) {
     const { type, layer } = options.bootItem;

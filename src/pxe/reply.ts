@@ -1,7 +1,13 @@
 /** Builds the reply packet for a decision (protocol.md §2, §4, §7). Pure. */
 import type { Config } from "../config/model.ts";
-import { BOOTREPLY, type DhcpPacket, FLAG_BROADCAST, type OptionMap } from "../dhcp/packet.ts";
-import { ipv4, latin1Bytes, MessageType, Opt, u8 } from "../dhcp/options.ts";
+import {
+  BOOTREPLY,
+  type DhcpPacket,
+  encodedLength,
+  FLAG_BROADCAST,
+  type OptionMap,
+} from "../dhcp/packet.ts";
+import { getMaxMessageSize, ipv4, latin1Bytes, MessageType, Opt, u8 } from "../dhcp/options.ts";
 import { Discovery, encodePxeOptions, type PxeOptions } from "../dhcp/pxe_options.ts";
 import { ANY } from "../dhcp/ipv4.ts";
 import { HTTP_VENDOR, PXE_VENDOR } from "./classify.ts";
@@ -47,7 +53,7 @@ export function buildReply(
   const agentInfo = request.options.get(Opt.RelayAgentInfo);
   if (agentInfo !== undefined) options.set(Opt.RelayAgentInfo, agentInfo); // RFC 3046 echo
 
-  return {
+  const reply: DhcpPacket = {
     op: BOOTREPLY,
     htype: request.htype,
     hlen: request.hlen,
@@ -65,6 +71,34 @@ export function buildReply(
     file,
     options,
   };
+  fitToClient(reply, request, pxe);
+  return reply;
+}
+
+/** IPv4 (20) and UDP (8) headers: option 57 and the 576 default count the whole datagram. */
+const IP_UDP_HEADERS = 28;
+/** RFC 2131 §2: every client accepts 576-byte datagrams; 57 may only raise that. */
+const MIN_DATAGRAM = 576;
+
+/**
+ * Keeps the reply within what the client accepts (option 57, at least 576; RFC 2132 §9.10) by
+ * shedding what is redundant: 66 and 67 repeat sname and file, and the configured extra PXE
+ * sub-options are optional. Option 82 is not counted: the relay strips it (RFC 3046 §2.2).
+ */
+function fitToClient(reply: DhcpPacket, request: DhcpPacket, pxe: PxeOptions | undefined): void {
+  const asked = getMaxMessageSize(request.options) ?? 0;
+  const budget = Math.max(asked, MIN_DATAGRAM) - IP_UDP_HEADERS;
+  const agentInfo = reply.options.get(Opt.RelayAgentInfo);
+  const agentBytes = agentInfo === undefined
+    ? 0
+    : 2 * Math.ceil(agentInfo.length / 255) + agentInfo.length;
+  const fits = () => encodedLength(reply) - agentBytes <= budget;
+  if (fits()) return;
+  reply.options.delete(Opt.TftpServerName);
+  if (fits()) return;
+  reply.options.delete(Opt.BootfileName);
+  if (fits() || pxe === undefined) return;
+  reply.options.set(Opt.VendorSpecific, encodePxeOptions(pxe));
 }
 
 function pxeOptionsFor(decision: ReplyDecision): PxeOptions | undefined {

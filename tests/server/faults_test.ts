@@ -51,7 +51,7 @@ function withMac(bytes: Uint8Array, last: number, xid: number): Uint8Array {
   return copy;
 }
 
-async function serve(faults: Faults, extra = "") {
+function serve(faults: Faults, extra = "") {
   const ports = randomPorts();
   const config = parseConfig(
     `[proxy]\nlisten_address=127.0.0.1\n[ipxe]\nlegacy_bootstrap=undionly.kpxe\n` +
@@ -82,7 +82,7 @@ async function serve(faults: Faults, extra = "") {
 const BIOS = loadFixture("asrock_bios_pxe-arch0-discover-67.bin").bytes;
 
 Deno.test("faults: transient send errors are logged once per cause and serving goes on", async () => {
-  const { server, client, ports, lines, stop } = await serve({
+  const { server, client, ports, lines, stop } = serve({
     send: (n) =>
       n < 5
         ? new Deno.errors.NetworkUnreachable("Network is unreachable (os error 101)")
@@ -103,7 +103,7 @@ Deno.test("faults: transient send errors are logged once per cause and serving g
 });
 
 Deno.test("faults: a receive error does not end the loop", async () => {
-  const { client, ports, lines, stop } = await serve({
+  const { client, ports, lines, stop } = serve({
     receive: (n) => n === 0 ? new Error("injected receive failure") : undefined,
   });
   try {
@@ -116,7 +116,7 @@ Deno.test("faults: a receive error does not end the loop", async () => {
 });
 
 Deno.test("flood: one MAC hammering gets its burst and no more; others still served", async () => {
-  const { server, client, ports, stop } = await serve({}, "rate_limit=10\nrate_burst=20\n");
+  const { server, client, ports, stop } = serve({}, "rate_limit=10\nrate_burst=20\n");
   try {
     let answered = 0;
     for (let i = 0; i < 200; i++) {
