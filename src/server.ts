@@ -12,12 +12,21 @@ import { type Decision, DropReason, type Port } from "./pxe/decision.ts";
 import { buildReply } from "./pxe/reply.ts";
 import { replyDestination } from "./pxe/destination.ts";
 import { RateLimiter } from "./rate_limit.ts";
-import { decisionLog, flushLogs, log } from "./log.ts";
+import { decisionEnabled, flushLogs, log, logDecision } from "./log.ts";
 import type { Inbound, Transport, UdpEndpoint } from "./net/transport.ts";
 import { type InterfaceBook, interfaceBook } from "./net/interface_book.ts";
 
-/** Drops that ordinary DHCP traffic causes all day long: logged at debug, not info. */
-const ROUTINE_DROPS = new Set<string>(["NotPxeClient", "Bootp", "RequestNotForUs", "MessageType"]);
+/**
+ * Drops logged at debug, not info: ordinary DHCP traffic causes them all day long, and a flood
+ * past the rate limit must not become a flood of log lines.
+ */
+const DEBUG_DROPS = new Set<string>([
+  "NotPxeClient",
+  "Bootp",
+  "RequestNotForUs",
+  "MessageType",
+  "RateLimited",
+]);
 
 export interface Counters {
   received: number;
@@ -178,9 +187,7 @@ export class ProxyServer {
     }
     if (!this.#limiter.allow(decision.client.mac, this.#now())) {
       this.#countDrop("RateLimited");
-      if (log.isEnabledFor("debug")) {
-        this.#logDrop(port, request, decision, "RateLimited", "per-MAC reply budget spent");
-      }
+      this.#logDrop(port, request, decision, "RateLimited", "per-MAC reply budget spent");
       return;
     }
 
@@ -217,23 +224,21 @@ export class ProxyServer {
       return;
     }
     this.counters.replied++;
-    decisionLog.info(
-      "{type} {mac} on {port}: {arch} {stage} -> {action} {file} ({recipe}) to {to}",
-      {
-        type: messageTypeName(decision.client.messageType),
-        mac: decision.client.mac,
-        xid: hex8(request.xid),
-        port: endpoint.port,
-        arch: archName(decision.client.arch),
-        stage: decision.client.stage,
-        action: decision.action,
-        file: decision.bootFile,
-        recipe: decision.recipe,
-        to: `${to.address}:${to.port}`,
-        iface: iface?.name,
-        server: address,
-      },
-    );
+    if (!decisionEnabled("info")) return;
+    logDecision("info", {
+      type: messageTypeName(decision.client.messageType),
+      mac: decision.client.mac,
+      xid: hex8(request.xid),
+      port: endpoint.port,
+      arch: archName(decision.client.arch),
+      stage: decision.client.stage,
+      action: decision.action,
+      file: decision.bootFile,
+      recipe: decision.recipe,
+      to: `${to.address}:${to.port}`,
+      iface: iface?.name,
+      server: address,
+    });
   }
 
   #serves(config: Config, ifname: string | undefined, inbound: Inbound): boolean {
@@ -253,24 +258,21 @@ export class ProxyServer {
     reason: string,
     detail: string | undefined,
   ): void {
-    const level = ROUTINE_DROPS.has(reason) ? "debug" : "info";
-    if (!decisionLog.isEnabledFor(level)) return;
+    const level = DEBUG_DROPS.has(reason) ? "debug" : "info";
+    if (!decisionEnabled(level)) return;
     const client = decision.client;
     const why = (DropReason as Record<string, string>)[reason] ?? reason;
-    decisionLog[level](
-      "{type} {mac} on {port}: {arch} {stage} -> drop: {why}",
-      {
-        type: messageTypeName(client?.messageType),
-        mac: client?.mac ?? "?",
-        xid: hex8(request.xid),
-        port: port === "dhcp" ? this.#config.ports.dhcp : this.#config.ports.pxe,
-        arch: archName(client?.arch),
-        stage: client?.stage ?? "?",
-        action: "drop",
-        reason,
-        why: detail ? `${why} (${detail})` : why,
-      },
-    );
+    logDecision(level, {
+      type: messageTypeName(client?.messageType),
+      mac: client?.mac ?? "?",
+      xid: hex8(request.xid),
+      port: port === "dhcp" ? this.#config.ports.dhcp : this.#config.ports.pxe,
+      arch: archName(client?.arch),
+      stage: client?.stage ?? "?",
+      action: "drop",
+      reason,
+      why: detail ? `${why} (${detail})` : why,
+    });
   }
 
   #countDrop(reason: string): void {
