@@ -7,13 +7,13 @@
  *   boot files for arches beyond x86.
  * Unknown sections and keys are errors that list what is allowed, like the original's loader.
  */
-import { createHash } from "node:crypto";
 import { ARCH_BY_NAME, ARCH_TYPES, type ArchType } from "../pxe/arch.ts";
 import { ConfigError, placePrefix } from "./errors.ts";
 import { type IniEntry, type IniSection, parseIni } from "./ini.ts";
 import type { Config, LogFormat, LogLevel, TransportChoice, UefiOfferStyle } from "./model.ts";
 import { DEFAULT_PORTS } from "./model.ts";
 import { decodeConfigText, readConfigBytes } from "./read.ts";
+import { sha256Hex } from "./sha256.ts";
 import { RouteTable } from "./routes.ts";
 import {
   absolutePath,
@@ -73,10 +73,6 @@ export function loadConfigFile(path: string): Config {
 /** Validates config text; `hash` is the SHA-256 of its UTF-8 encoding. */
 export function parseConfig(text: string, source: string): Config {
   return buildConfig(text, source, sha256Hex(new TextEncoder().encode(text)));
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }
 
 function buildConfig(text: string, source: string, hash: string): Config {
