@@ -3,7 +3,6 @@
  * (new session, no terminal) and exits 0 only once the child has bound its sockets; if the child
  * fails first, the parent prints the child's error and exits with its code.
  */
-import { fileURLToPath } from "node:url";
 import type { Config } from "./config/model.ts";
 import type { CliOptions } from "./cli.ts";
 import { daemonPermissionFlags } from "./permissions.ts";
@@ -27,7 +26,7 @@ export async function daemonize(config: Config, cli: CliOptions): Promise<number
         ports: config.ports,
         writes: [config.pidFile, config.logFile].filter((p): p is string => p !== undefined),
       }),
-      fileURLToPath(Deno.mainModule),
+      decodeURIComponent(new URL(Deno.mainModule).pathname),
       ...childArgs,
     ]
     : childArgs;
