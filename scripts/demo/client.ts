@@ -37,6 +37,8 @@ export class DemoClient {
     bytes: Uint8Array,
     port: number,
     waitMs = 300,
+    /** Return as soon as one reply matched, instead of collecting until `waitMs`. */
+    first = false,
     host = "127.0.0.1",
   ): Promise<ReceivedReply[]> {
     const xid = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4);
@@ -47,7 +49,7 @@ export class DemoClient {
       for (let i = this.#pending.length - 1; i >= 0; i--) {
         if (this.#pending[i].packet.xid === xid) matches.push(...this.#pending.splice(i, 1));
       }
-      if (matches.length > 0 && waitMs <= 0) break;
+      if (matches.length > 0 && (first || waitMs <= 0)) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(1, deadline - Date.now()));
         this.#waiter = () => {

@@ -155,3 +155,30 @@ Deno.test("daemon: SIGHUP reloads a good config and keeps the old one on a bad o
     await daemon.stop();
   }
 });
+
+Deno.test("daemon: SIGHUP under traffic loses no reply", async () => {
+  const ports = randomPorts();
+  const path = writeConfig(configText(ports));
+  const daemon = new Daemon(path, ports);
+  const client = new DemoClient(ports.client);
+  const template = loadFixture("asrock_uefi_x64-arch7-request-4011.bin").bytes;
+  try {
+    await daemon.waitFor((r) => String(r.msg).includes("listening"));
+    let answered = 0;
+    const total = 400;
+    for (let i = 0; i < total; i++) {
+      if (i % 40 === 20) daemon.signal("SIGHUP"); // reload mid-stream, ten times
+      const request = template.slice();
+      new DataView(request.buffer).setUint32(4, 0x5000 + i); // xid
+      request[28 + 4] = i >> 8; // a distinct MAC per request: no rate limit in the way
+      request[28 + 5] = i & 0xff;
+      answered += (await client.exchange(request, ports.pxe, 1000, true)).length > 0 ? 1 : 0;
+    }
+    equal(answered, total);
+    const reloads = daemon.records().filter((r) => String(r.msg).startsWith("Reloaded"));
+    equal(reloads.length, 10);
+  } finally {
+    await client.close();
+    await daemon.stop();
+  }
+});
