@@ -167,53 +167,60 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name:
-    "relay: a client behind dnsmasq --dhcp-relay gets its proxy OFFER via giaddr:67, then its 4011 ACK routed",
-  ignore: !support.ok,
-  async fn() {
-    const lab = new NetnsLab();
-    try {
-      const srv = await lab.namespace("srv");
-      const relay = await lab.namespace("rly");
-      const cli = await lab.namespace("cli");
-      await lab.veth(srv, "s0", "10.72.0.1/24", relay, "r1", "10.72.0.2/24");
-      await lab.veth(relay, "r0", "10.72.1.1/24", cli, "c0", "10.72.1.2/24");
-      // Routed, not bridged: the server reaches the client segment through the relay router.
-      await lab.route(srv, "10.72.1.0/24", "via", "10.72.0.2");
-      await lab.route(cli, "10.72.0.0/24", "via", "10.72.1.1");
-      const forward = lab.spawn(relay, ["sysctl", "-qw", "net.ipv4.ip_forward=1"]);
-      await forward.finished;
-      lab.spawn(relay, [
-        "dnsmasq",
-        "--keep-in-foreground",
-        "--port=0",
-        "--no-resolv",
-        "--log-facility=-",
-        "--dhcp-relay=10.72.1.1,10.72.0.1",
-        "--interface=r0",
-        "--interface=r1",
-        "--bind-interfaces",
-      ]);
-      const daemon = await startDaemon(lab, srv, BASE_INI.replace("%TFTPD%", "10.72.0.1"));
-      const replies = await pxeClient(lab, cli, {
-        discover: DISCOVER,
-        request4011: REQUEST,
-        mac: "02:00:00:00:04:01",
-        xid: 0x4141,
-        ifname: "c0",
-        address: "10.72.1.2",
-        waitMs: 2500,
-      });
-      const offer = replies.find((r) => r.type === 2);
-      ok(offer, `no OFFER through the relay: ${JSON.stringify(replies)}`);
-      equal([offer.serverId, offer.giaddr], ["10.72.0.1", "10.72.1.1"]);
-      const ack = replies.find((r) => r.type === 5);
-      ok(ack, `no 4011 ACK: ${JSON.stringify(replies)}`);
-      equal([ack.from, ack.file], ["10.72.0.1:4011", "ipxe.efi"]);
-      await daemon.stop();
-    } finally {
-      await lab.cleanup();
-    }
-  },
-});
+for (const transport of ["pktinfo", "portable"]) {
+  Deno.test({
+    name:
+      `relay (${transport}): a client behind dnsmasq --dhcp-relay gets its OFFER via giaddr:67, then its 4011 ACK routed`,
+    ignore: !support.ok,
+    async fn() {
+      const lab = new NetnsLab();
+      try {
+        const srv = await lab.namespace("srv");
+        const relay = await lab.namespace("rly");
+        const cli = await lab.namespace("cli");
+        await lab.veth(srv, "s0", "10.72.0.1/24", relay, "r1", "10.72.0.2/24");
+        await lab.veth(relay, "r0", "10.72.1.1/24", cli, "c0", "10.72.1.2/24");
+        // Routed, not bridged: the server reaches the client segment through the relay router.
+        await lab.route(srv, "10.72.1.0/24", "via", "10.72.0.2");
+        await lab.route(cli, "10.72.0.0/24", "via", "10.72.1.1");
+        await lab.spawn(relay, ["sysctl", "-qw", "net.ipv4.ip_forward=1"]).finished;
+        lab.spawn(relay, [
+          "dnsmasq",
+          "--keep-in-foreground",
+          "--port=0",
+          "--no-resolv",
+          "--log-facility=-",
+          "--dhcp-relay=10.72.1.1,10.72.0.1",
+          "--interface=r0",
+          "--interface=r1",
+          "--bind-interfaces",
+        ]);
+        // The portable transport sends through Deno's permission-checked sockets (--allow-net):
+        // relayed replies are unicast, so it must serve relays too.
+        const daemon = await startDaemon(
+          lab,
+          srv,
+          BASE_INI.replace("%TFTPD%", "10.72.0.1") + `[server]\ntransport=${transport}\n`,
+        );
+        const replies = await pxeClient(lab, cli, {
+          discover: DISCOVER,
+          request4011: REQUEST,
+          mac: "02:00:00:00:04:01",
+          xid: 0x4141,
+          ifname: "c0",
+          address: "10.72.1.2",
+          waitMs: 2500,
+        });
+        const offer = replies.find((r) => r.type === 2);
+        ok(offer, `no OFFER through the relay: ${JSON.stringify(replies)}`);
+        equal([offer.serverId, offer.giaddr], ["10.72.0.1", "10.72.1.1"]);
+        const ack = replies.find((r) => r.type === 5);
+        ok(ack, `no 4011 ACK: ${JSON.stringify(replies)}`);
+        equal([ack.from, ack.file], ["10.72.0.1:4011", "ipxe.efi"]);
+        await daemon.stop();
+      } finally {
+        await lab.cleanup();
+      }
+    },
+  });
+}
