@@ -13,6 +13,7 @@ interface Entry {
   length: number;
   stage: "firmware" | "ipxe";
   message_type: string;
+  udp_dst_port: number;
   chaddr: string;
   xid: string;
   flags: string;
@@ -39,6 +40,14 @@ function arches(value: Uint8Array | undefined): number[] {
   const codes: number[] = [];
   for (let i = 0; value && i + 1 < value.length; i += 2) codes.push((value[i] << 8) | value[i + 1]);
   return codes;
+}
+
+function hasSubOption(value: Uint8Array | undefined, code: number): boolean {
+  for (let at = 0; value && at + 1 < value.length; at += 2 + value[at + 1]) {
+    if (value[at] === code) return true;
+    if (value[at] === 255) return false;
+  }
+  return false;
 }
 
 Deno.test("qemu fixtures: every .bin is in the manifest and every entry has its .bin", () => {
@@ -86,10 +95,18 @@ for (const entry of entries) {
   Deno.test(`qemu fixture ${entry.file} is self-consistent PXE`, () => {
     const packet = decodePacket(Deno.readFileSync(new URL(entry.file, DIR)));
     const vendor = text(packet.options.get(Opt.VendorClass)) ?? "";
-    // PXE spec: "PXEClient:Arch:xxxxx:UNDI:yyyzzz"; the arch field repeats option 93.
-    const match = vendor.match(/^PXEClient:Arch:(\d{5}):UNDI:(\d{6})$/);
-    assert.ok(match, `option 60 ${JSON.stringify(vendor)} is not a full PXEClient class`);
-    assert.equal(Number(match[1]), entry.arch_list_93[0]);
+    if (vendor === "PXEClient") {
+      // Boot-server discovery (PXE 2.1 §2.2.5; real-firmware.md: BIOS iPXE given a PXE menu):
+      // bare class, xid 0, to 4011, option 43 holding the chosen boot item (sub-option 71).
+      assert.equal(entry.udp_dst_port, 4011);
+      assert.equal(packet.xid, 0);
+      assert.ok(hasSubOption(packet.options.get(Opt.VendorSpecific), 71), "43 lacks 71");
+    } else {
+      // PXE spec: "PXEClient:Arch:xxxxx:UNDI:yyyzzz"; the arch field repeats option 93.
+      const match = vendor.match(/^PXEClient:Arch:(\d{5}):UNDI:(\d{6})$/);
+      assert.ok(match, `option 60 ${JSON.stringify(vendor)} is not a PXEClient class`);
+      assert.equal(Number(match[1]), entry.arch_list_93[0]);
+    }
     // iPXE sends 77 as the raw bytes "iPXE" (not RFC 3004 form) and always 175; EDK2 neither.
     const ipxe = entry.stage === "ipxe";
     assert.equal(text(packet.options.get(Opt.UserClass)), ipxe ? "iPXE" : null);
