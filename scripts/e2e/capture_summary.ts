@@ -33,6 +33,7 @@ export function summarizeFrame(frame: DhcpFrame, t0: number): string {
   if (sid) parts.push(`54=${sid}`);
   if (p.yiaddr !== "0.0.0.0") parts.push(`yiaddr=${p.yiaddr}`);
   if (p.ciaddr !== "0.0.0.0") parts.push(`ciaddr=${p.ciaddr}`);
+  if (p.giaddr !== "0.0.0.0") parts.push(`giaddr=${p.giaddr}`);
   if (p.op === 2) parts.push(`siaddr=${p.siaddr}`);
   const file = bootFile(frame);
   if (file) parts.push(`file=${file}`);

@@ -15,6 +15,7 @@ import {
 } from "./capture.ts";
 import type { Evidence } from "./evidence.ts";
 import type { Decision, ProxyKind } from "./proxy.ts";
+import { checkRelayed } from "./relay_checks.ts";
 import type { Expectation, Scenario } from "./scenarios.ts";
 import { ADDRESSES } from "./topology.ts";
 
@@ -54,6 +55,7 @@ export function findFailures(e: Evidence): string[] {
   const failures = [...e.problems];
   const s = e.scenario;
   failures.push(...checkPrimaryIsAddressOnly(e.frames));
+  if (s.network === "relayed") failures.push(...checkRelayed(e));
   switch (s.expect.kind) {
     case "marker":
       failures.push(...checkMarker(e, s.expect));
@@ -159,7 +161,7 @@ function checkAnswered(
 
 /** The primary must hand out addresses only: no boot file, no PXEClient vendor class. */
 function checkPrimaryIsAddressOnly(frames: readonly DhcpFrame[]): string[] {
-  return frames.filter((f) => f.srcIp === ADDRESSES.primary && f.packet).flatMap((f) => {
+  return serverFrames(frames, ADDRESSES.primary).filter((f) => f.packet).flatMap((f) => {
     const p = f.packet!;
     return p.file || p.options.has(Opt.BootfileName) || p.options.has(Opt.VendorClass)
       ? [`the primary DHCP server sent boot options: ${describe(f)}`]
@@ -170,7 +172,15 @@ function checkPrimaryIsAddressOnly(frames: readonly DhcpFrame[]): string[] {
 // ---- selectors ----
 
 export function proxyFrames(frames: readonly DhcpFrame[]): DhcpFrame[] {
-  return frames.filter((f) => f.srcIp === ADDRESSES.proxy);
+  return serverFrames(frames, ADDRESSES.proxy);
+}
+
+/**
+ * Replies of one server: sent from its address, or (relayed onto the client segment, where the
+ * relay is the IP source) naming it in option 54.
+ */
+function serverFrames(frames: readonly DhcpFrame[], server: string): DhcpFrame[] {
+  return frames.filter((f) => f.srcIp === server || (f.packet?.op === 2 && serverId(f) === server));
 }
 
 function proxyAcks(frames: readonly DhcpFrame[]): DhcpFrame[] {

@@ -23,6 +23,8 @@ export interface Evidence {
   readonly proxyLog: readonly string[];
   readonly decisions: readonly Decision[];
   readonly primaryLog: readonly string[];
+  /** The DHCP relay's log lines (routed network only). */
+  readonly relayLog?: readonly string[];
   /** Harness-level problems noticed during the run (a server died, …). */
   readonly problems: readonly string[];
 }

@@ -59,7 +59,7 @@ function exists(path: string): boolean {
 
 /** `proxydhcpd -h` with the documented flags: catches a broken entry point before any VM boots. */
 async function checkProxydhcpdStarts(): Promise<void> {
-  const [deno, ...args] = await proxydhcpdCommand("/dev/null");
+  const [deno, ...args] = proxydhcpdCommand("/dev/null");
   const helpArgs = [...args.slice(0, args.indexOf("-c")), "-h"];
   const out = await new Deno.Command(deno, {
     args: helpArgs,

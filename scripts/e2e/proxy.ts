@@ -6,7 +6,9 @@
  *   and the marker flow independently of proxydhcpd.
  */
 import { ARCH_BY_NAME } from "../../src/pxe/arch.ts";
+import { daemonPermissionFlags } from "../../src/permissions.ts";
 import { run, waitFor } from "./command.ts";
+import { CLIENT_SUBNET } from "./routed.ts";
 import { CHAINLOAD_URL, dnsmasqCommon } from "./servers.ts";
 import type { Supervised, Supervisor } from "./supervisor.ts";
 import { ADDRESSES, type Topology } from "./topology.ts";
@@ -66,29 +68,12 @@ export function proxydhcpdIni(setup: ProxySetup): string {
   return lines.join("\n") + "\n";
 }
 
-/** libc for the FFI permission: the project's own constant when it exists, else Debian's. */
-export async function libcPath(): Promise<string> {
-  const module = new URL("../../src/net/libc.ts", import.meta.url);
-  try {
-    await Deno.stat(module);
-    const { LIBC_PATH } = await import(module.href);
-    if (typeof LIBC_PATH === "string") return LIBC_PATH;
-  } catch {
-    // Not written yet, or it does not export LIBC_PATH.
-  }
-  // As written, not resolved: Deno matches --allow-ffi against the path the program opens.
-  return "/lib/x86_64-linux-gnu/libc.so.6";
-}
-
-/** The documented admin command line (README), with this run's config file. */
-export async function proxydhcpdCommand(configPath: string): Promise<string[]> {
+/** The documented admin command line: `deno run` with src/permissions.ts's flags and our INI. */
+export function proxydhcpdCommand(configPath: string): string[] {
   return [
     Deno.execPath(),
     "run",
-    "--no-prompt",
-    `--allow-read=${configPath},/sys/class/net`,
-    "--allow-sys=networkInterfaces",
-    `--allow-ffi=${await libcPath()}`,
+    ...daemonPermissionFlags({ configPath }),
     MAIN_SCRIPT,
     "-c",
     configPath,
@@ -104,7 +89,7 @@ async function startProxydhcpd(
   const config = proxydhcpdIni(setup);
   const configPath = `${supervisor.workDir}/${name}.ini`;
   await Deno.writeTextFile(configPath, config);
-  const process = supervisor.spawn(name, await proxydhcpdCommand(configPath), {
+  const process = supervisor.spawn(name, proxydhcpdCommand(configPath), {
     netns: topology.serverNs.proxy,
     cwd: REPO_ROOT,
   });
@@ -162,6 +147,8 @@ export function dnsmasqProxyArgs(topology: Topology, setup: ProxySetup): string[
   return [
     ...dnsmasqCommon(topology),
     `--dhcp-range=${ADDRESSES.proxy},proxy`,
+    // Relayed requests match a range by giaddr, so the routed client subnet needs its own.
+    ...(topology.kind === "relayed" ? [`--dhcp-range=${CLIENT_SUBNET.split("/")[0]},proxy`] : []),
     "--log-dhcp",
     // iPXE announces itself with option 175; it gets the script instead of a bootstrap.
     "--dhcp-match=set:ipxe,175",

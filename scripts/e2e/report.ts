@@ -3,6 +3,7 @@ import { clientDiscovers, findDrop, proxyFrames } from "./checks.ts";
 import { bootFile } from "./capture.ts";
 import { summarizeCapture } from "./capture_summary.ts";
 import type { Evidence } from "./evidence.ts";
+import { relaySummary } from "./relay_checks.ts";
 
 const SERIAL_TAIL_LINES = 40;
 
@@ -37,6 +38,11 @@ export function successLine(e: Evidence): string {
 
 /** The one fact that made the scenario pass. */
 function evidenceSummary(e: Evidence): string {
+  const facts = expectationSummary(e);
+  return e.scenario.network === "relayed" ? `${facts}; ${relaySummary(e)}` : facts;
+}
+
+function expectationSummary(e: Evidence): string {
   const expect = e.scenario.expect;
   switch (expect.kind) {
     case "marker":
@@ -76,6 +82,7 @@ export function failureReport(e: Evidence, failures: readonly string[]): string 
     ...(e.decisions.length ? e.decisions.map((d) => JSON.stringify(d)) : ["(none)"]),
     `--- proxy output (${e.proxyKind}), other lines, tail ---`,
     ...tail(e.proxyLog.filter((line) => !/"action":/.test(line)), 30),
+    ...(e.relayLog ? ["--- DHCP relay log (tail) ---", ...tail(e.relayLog, 20)] : []),
     "--- capture summary (udp 67/68/4011 on the VM's tap) ---",
     ...summarizeCapture(e.frames, e.qemuStartedAt),
     `--- serial console, last ${SERIAL_TAIL_LINES} lines ---`,

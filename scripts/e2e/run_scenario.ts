@@ -9,6 +9,7 @@ import { sleep } from "./command.ts";
 import type { Evidence } from "./evidence.ts";
 import { machine, qemuCommand } from "./firmware.ts";
 import { type ProxyKind, type RunningProxy, startProxy } from "./proxy.ts";
+import { startRelay } from "./relay.ts";
 import type { Scenario } from "./scenarios.ts";
 import { markerPattern, startFileServers, startPrimaryDhcp } from "./servers.ts";
 import { onEmergency, type Supervised, Supervisor } from "./supervisor.ts";
@@ -33,11 +34,12 @@ export async function runScenario(s: Scenario, options: RunOptions): Promise<Evi
   const unregister = onEmergency(() => topology && destroyTopologySync(topology));
   const problems: string[] = [];
   try {
-    topology = await createTopology();
+    topology = await createTopology(s.network);
     log(`network ${topology.bridgeNs.replace(/-br$/, "-*")} up; run id ${runId}`);
     const primary = await startPrimaryDhcp(supervisor, topology);
     await startFileServers(supervisor, topology, runId);
     const proxy = await startProxy(options.proxy, supervisor, topology, s.setup);
+    const relay = topology.relayNs ? await startRelay(supervisor, topology) : undefined;
     const pcapPath = `${workDir}/dhcp.pcap`;
     const tcpdump = await startCapture(supervisor, topology.bridgeNs, topology.tap, pcapPath);
 
@@ -55,6 +57,7 @@ export async function runScenario(s: Scenario, options: RunOptions): Promise<Evi
 
     const watched = await watch(s, { qemu, proxy, pcapPath, serialPath, runId, qemuStartedAt });
     if (watched.proxyDied) problems.push(`the proxy exited during the run`);
+    if (relay?.exited()) problems.push(`the DHCP relay exited during the run`);
     if (qemu.exited() && !watched.markerLine && s.expect.kind === "marker") {
       problems.push(`QEMU exited (code ${(await qemu.done).code}) before the marker`);
     }
@@ -80,7 +83,8 @@ export async function runScenario(s: Scenario, options: RunOptions): Promise<Evi
       proxyConfig: proxy.config,
       proxyLog: proxy.logLines(),
       decisions: proxy.decisions(),
-      primaryLog: (primary.stdout() + primary.stderr()).split("\n").filter(Boolean),
+      primaryLog: outputLines(primary),
+      relayLog: relay && outputLines(relay),
       problems,
     };
     return evidence;
@@ -135,6 +139,10 @@ async function watch(
     if (now >= deadline) return { ...result, timedOut: true };
     await sleep(POLL_MS);
   }
+}
+
+function outputLines(process: Supervised): string[] {
+  return (process.stdout() + process.stderr()).split("\n").filter(Boolean);
 }
 
 function readTextOrEmpty(path: string): string {

@@ -6,6 +6,7 @@
  */
 import type { MachineId } from "./firmware.ts";
 import type { ProxyKind, ProxySetup } from "./proxy.ts";
+import type { NetworkKind } from "./topology.ts";
 
 export type Expectation =
   /** The marker appears on the serial console: `BOOT-OK <platform> <buildarch> run=<id>`. */
@@ -22,6 +23,8 @@ export interface Scenario {
   /** Fixed per scenario so that fixtures and logs are comparable between runs. */
   readonly mac: string;
   readonly setup: ProxySetup;
+  /** `relayed`: the VM sits on its own subnet behind a DHCP relay (routed.ts). Default flat. */
+  readonly network?: NetworkKind;
   readonly expect: Expectation;
   /** Hard bound on the QEMU run, from its start. */
   readonly deadlineMs: number;
@@ -93,6 +96,16 @@ export const SCENARIOS: readonly Scenario[] = [
     setup: { bootstrap: { "arm64-uefi": ARM64_BOOTSTRAP } },
     expect: { kind: "answered", arch: "arm64-uefi", archCode: 11, bootFile: ARM64_BOOTSTRAP },
     deadlineMs: 90_000,
+  },
+  {
+    id: "x64-uefi-edk2-relayed",
+    title: "x64 UEFI, EDK2 PXE on a routed subnet via a DHCP relay → ipxe.efi → script over HTTP",
+    machine: "x64-uefi-edk2",
+    mac: "52:54:00:99:00:06",
+    network: "relayed",
+    setup: {},
+    expect: { kind: "marker", platform: "efi", buildarch: "x86_64" },
+    deadlineMs: 100_000,
   },
 ];
 

@@ -1,10 +1,12 @@
 /**
  * The servers around the proxy, each a separate process in its own namespace:
- * - the primary DHCP server: dnsmasq in normal mode, addresses only, no boot options;
+ * - the primary DHCP server: dnsmasq in normal mode, addresses only, no boot options (on the
+ *   routed network: a pool for the client subnet, picked by giaddr, and the router);
  * - TFTP (dnsmasq `--port=0 --enable-tftp`) and HTTP (`python3 -m http.server`), serving the
  *   bootstraps and the per-run iPXE script that prints the marker.
  */
 import { waitFor } from "./command.ts";
+import { RELAY_ADDRESSES, RELAYED_POOL } from "./routed.ts";
 import type { Supervised, Supervisor } from "./supervisor.ts";
 import { ADDRESSES, DHCP_POOL, type Topology } from "./topology.ts";
 
@@ -28,13 +30,18 @@ export async function startPrimaryDhcp(
   topology: Topology,
 ): Promise<Supervised> {
   const dir = supervisor.workDir;
+  const relayed = topology.kind === "relayed";
+  const pool = relayed ? RELAYED_POOL : DHCP_POOL;
   const dnsmasq = supervisor.spawn("primary-dhcp", [
     "dnsmasq",
     ...dnsmasqCommon(topology),
-    `--dhcp-range=${DHCP_POOL.first},${DHCP_POOL.last},255.255.255.0,10m`,
+    `--dhcp-range=${pool.first},${pool.last},255.255.255.0,10m`,
     `--dhcp-leasefile=${dir}/primary.leases`,
-    // Addresses only: no router (dnsmasq would name itself) and no DNS server either.
-    "--dhcp-option=option:router",
+    // Addresses only: no DNS server, and no router on the flat network (dnsmasq would name
+    // itself). Behind the relay the client needs one to reach the servers' subnet.
+    relayed
+      ? `--dhcp-option=option:router,${RELAY_ADDRESSES.client}`
+      : "--dhcp-option=option:router",
     "--dhcp-option=option:dns-server",
     "--log-dhcp",
   ], { netns: topology.serverNs.primary });
@@ -83,13 +90,13 @@ export async function startFileServers(
 }
 
 /** dnsmasq flags shared by every instance: foreground, no DNS, no system config, log to stderr. */
-export function dnsmasqCommon(topology: Topology): string[] {
+export function dnsmasqCommon(topology: Topology, interfaces = [topology.serverIf]): string[] {
   return [
     "--keep-in-foreground",
     "--conf-file=/dev/null",
     "--log-facility=-",
     "--port=0",
-    `--interface=${topology.serverIf}`,
+    ...interfaces.map((name) => `--interface=${name}`),
     "--bind-interfaces",
     "--user=root",
     "--group=root",

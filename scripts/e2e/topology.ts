@@ -3,12 +3,15 @@
  * server (primary DHCP, ProxyDHCP, TFTP+HTTP) joined to the bridge by a veth pair. 10.99.0.0/24,
  * no default route anywhere (real-firmware.md "Topology that works"): isolated PXE networks
  * usually have none, and a proxy must reach its clients without one.
+ * The `relayed` kind moves the VM to its own segment behind a DHCP relay (routed.ts); the
+ * servers keep their addresses.
  *
  * Namespace names carry a fixed prefix and the owning process's PID, so a later run can sweep
  * the namespaces of a run that died (SIGKILL, power loss) without touching a live one.
  */
 import { run, runSync } from "./command.ts";
 import { ensureGuardian } from "./guardian.ts";
+import { addRelay, RELAY_BRIDGE } from "./routed.ts";
 
 export const NETNS_PREFIX = "pxe2e-";
 
@@ -22,31 +25,43 @@ export const DHCP_POOL = { first: "10.99.0.100", last: "10.99.0.199" } as const;
 
 export type ServerRole = keyof typeof ADDRESSES;
 
+/** `flat`: VM and servers on one segment. `relayed`: VM on its own subnet behind a relay. */
+export type NetworkKind = "flat" | "relayed";
+
 export interface Topology {
-  /** Holds br0 and the VM's tap; QEMU and tcpdump run here. */
+  readonly kind: NetworkKind;
+  /** Holds br0 (the VM's segment) and the VM's tap; QEMU and tcpdump run here. */
   readonly bridgeNs: string;
   readonly serverNs: Readonly<Record<ServerRole, string>>;
+  /** The relay's namespace (`relayed` only): a router between the two segments. */
+  readonly relayNs?: string;
   /** Each server namespace's veth end is called this. */
   readonly serverIf: string;
   readonly tap: string;
   readonly bridge: string;
+  /** The servers' segment: `bridge` when flat, a second bridge (in bridgeNs) when relayed. */
+  readonly serverBridge: string;
 }
 
 const ROLES: readonly ServerRole[] = ["primary", "proxy", "servers"];
 
 export function allNamespaces(topology: Topology): string[] {
-  return [topology.bridgeNs, ...ROLES.map((role) => topology.serverNs[role])];
+  const relay = topology.relayNs ? [topology.relayNs] : [];
+  return [topology.bridgeNs, ...ROLES.map((role) => topology.serverNs[role]), ...relay];
 }
 
-export async function createTopology(): Promise<Topology> {
+export async function createTopology(kind: NetworkKind = "flat"): Promise<Topology> {
   ensureGuardian(`${NETNS_PREFIX}${Deno.pid}-`);
   const tag = `${NETNS_PREFIX}${Deno.pid}-${crypto.randomUUID().slice(0, 6)}`;
   const topology: Topology = {
+    kind,
     bridgeNs: `${tag}-br`,
     serverNs: { primary: `${tag}-dhcp`, proxy: `${tag}-proxy`, servers: `${tag}-srv` },
+    relayNs: kind === "relayed" ? `${tag}-relay` : undefined,
     serverIf: "eth0",
     tap: "tap0",
     bridge: "br0",
+    serverBridge: kind === "relayed" ? RELAY_BRIDGE : "br0",
   };
   try {
     await build(topology);
@@ -63,22 +78,27 @@ async function build(t: Topology): Promise<void> {
     await ip(ns, "link", "set", "lo", "up");
   }
   const br = t.bridgeNs;
-  await ip(br, "link", "add", t.bridge, "type", "bridge", "stp_state", "0", "forward_delay", "0");
-  await ip(br, "link", "set", t.bridge, "up");
+  for (const bridge of new Set([t.bridge, t.serverBridge])) await addBridge(br, bridge);
   await ip(br, "tuntap", "add", "dev", t.tap, "mode", "tap");
   await ip(br, "link", "set", t.tap, "master", t.bridge, "up");
   for (const role of ROLES) {
     const ns = t.serverNs[role];
     const port = `v-${role}`;
     await ip(br, "link", "add", port, "type", "veth", "peer", "name", t.serverIf, "netns", ns);
-    await ip(br, "link", "set", port, "master", t.bridge, "up");
+    await ip(br, "link", "set", port, "master", t.serverBridge, "up");
     await ip(ns, "addr", "add", `${ADDRESSES[role]}/24`, "dev", t.serverIf);
     await ip(ns, "link", "set", t.serverIf, "up");
   }
+  if (t.kind === "relayed") await addRelay(t, ip);
   const routed = await namespacesWithDefaultRoute(t);
   if (routed.length > 0) {
     throw new Error(`Cannot build the test network: default route in ${routed.join(", ")}`);
   }
+}
+
+async function addBridge(ns: string, bridge: string): Promise<void> {
+  await ip(ns, "link", "add", bridge, "type", "bridge", "stp_state", "0", "forward_delay", "0");
+  await ip(ns, "link", "set", bridge, "up");
 }
 
 function ip(ns: string, ...args: string[]): Promise<string> {

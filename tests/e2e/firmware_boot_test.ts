@@ -1,6 +1,7 @@
 /**
  * Real PXE firmware (EDK2, iPXE ROMs, SeaBIOS, AAVMF) booting under QEMU through proxydhcpd on
- * an isolated network of namespaces (scripts/e2e/). Run with `deno task e2e` as root.
+ * an isolated network of namespaces (scripts/e2e/), on one segment or (x64-uefi-edk2-relayed)
+ * routed through a DHCP relay. Run with `deno task e2e` as root.
  * `E2E_PROXY=dnsmasq` runs the same scenarios against dnsmasq's proxy mode, as a reference.
  */
 import assert from "node:assert/strict";

@@ -26,9 +26,12 @@ for (
 }
 
 async function interruptDuringBoot(signal: Deno.Signal, expectedCode: number): Promise<void> {
+  // The killed runner cannot remove its work dir; give it a temp dir of ours to delete after.
+  const tmp = await Deno.makeTempDir({ prefix: "pxe-e2e-interrupt-" });
   // dnsmasq as the proxy: this tests the harness, not proxydhcpd.
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", RUNNER, "--proxy", "dnsmasq", "bios-ipxe-rom"],
+    env: { TMPDIR: tmp },
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -72,6 +75,7 @@ async function interruptDuringBoot(signal: Deno.Signal, expectedCode: number): P
     }
     await reader;
     await errors;
+    await Deno.remove(tmp, { recursive: true });
   }
 }
 
