@@ -14,6 +14,7 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { daemonPermissionFlags } from "./permissions.ts";
+import { loopbackIni } from "./demo/loopback_ini.ts";
 import type { Ports } from "../src/config/model.ts";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
@@ -255,22 +256,7 @@ class LogWatcher {
 function configText(ports: Ports): string {
   // transport=pktinfo: broadcast OFFERs are pinned to the loopback interface; never let a
   // fallback send them along a default route out of this machine (toolchain.md).
-  return `[proxy]
-listen_address=127.0.0.1
-tftpd=127.0.0.1
-
-[ipxe]
-enabled=true
-legacy_bootstrap=undionly.kpxe
-efi_bootstrap=ipxe.efi
-chainload_url=http://127.0.0.1/boot.ipxe
-
-[server]
-dhcp_port=${ports.dhcp}
-pxe_port=${ports.pxe}
-client_port=${ports.client}
-transport=pktinfo
-`;
+  return loopbackIni(ports, "transport=pktinfo\n");
 }
 
 function randomPorts(): Ports {

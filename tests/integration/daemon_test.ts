@@ -5,25 +5,12 @@
 import { deepStrictEqual as equal, ok } from "node:assert/strict";
 import { getMessageType, getServerId, getVendorClass } from "../../src/dhcp/options.ts";
 import { DemoClient } from "../../scripts/demo/client.ts";
+import { loopbackIni } from "../../scripts/demo/loopback_ini.ts";
 import { loadFixture } from "../support/fixtures.ts";
 import { Daemon, randomPorts, writeConfig } from "../support/daemon.ts";
 
 function configText(ports: { dhcp: number; pxe: number; client: number }) {
-  return `[proxy]
-listen_address=127.0.0.1
-tftpd=127.0.0.1
-
-[ipxe]
-enabled=true
-legacy_bootstrap=undionly.kpxe
-efi_bootstrap=ipxe.efi
-chainload_url=http://127.0.0.1/boot.ipxe
-
-[server]
-dhcp_port=${ports.dhcp}
-pxe_port=${ports.pxe}
-client_port=${ports.client}
-`;
+  return loopbackIni(ports);
 }
 
 Deno.test("daemon on loopback: OFFERs broadcast to the client port, ACKs to the source, drops stay silent", async () => {

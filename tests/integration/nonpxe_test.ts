@@ -11,6 +11,7 @@ import { decodePacket } from "../../src/dhcp/packet.ts";
 import { getMessageType } from "../../src/dhcp/options.ts";
 import { loadFixture } from "../support/fixtures.ts";
 import { Daemon, randomPorts, writeConfig } from "../support/daemon.ts";
+import { loopbackIni } from "../../scripts/demo/loopback_ini.ts";
 
 const NONPXE_DIR = new URL("../fixtures/nonpxe/", import.meta.url);
 
@@ -36,29 +37,18 @@ const SILENT_BY_PROTOCOL = new Set([
 
 /** Routes for every arch the shared corpus names, so a misclassified packet would be answered. */
 function configText(ports: { dhcp: number; pxe: number; client: number }) {
-  return `[proxy]
-listen_address=127.0.0.1
-tftpd=127.0.0.1
-
-[ipxe]
-enabled=true
-legacy_bootstrap=undionly.kpxe
-efi_bootstrap=ipxe.efi
-chainload_url=http://127.0.0.1/boot.ipxe
-
-[server]
-dhcp_port=${ports.dhcp}
-pxe_port=${ports.pxe}
-client_port=${ports.client}
-log_level=debug
-
+  return loopbackIni(
+    ports,
+    "log_level=debug\n",
+    `
 [bootstrap]
 arm64-uboot=uboot/arm64.efi
 arm32-uboot=uboot/arm32.efi
 riscv64-uefi=riscv64/ipxe.efi
 arm64-uefi=arm64/ipxe.efi
 ia32-uefi=ipxe-i386.efi
-`;
+`,
+  );
 }
 
 interface Probe {
