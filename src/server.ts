@@ -138,6 +138,13 @@ export class ProxyServer {
         continue;
       }
       for (const inbound of batch) this.handle(port, endpoint, inbound);
+      // The batch's replies leave together where the transport queues them (one sendmmsg(2)).
+      // handle() counted each as replied when it was queued: a refused one is taken back and
+      // counted and logged like a send that failed at once.
+      for (const { to, error } of endpoint.flush?.() ?? []) {
+        this.counters.replied--;
+        this.#sendFailed(error, to.address);
+      }
       // One write for the batch's log lines, then let the other port's loop and the timers run:
       // a drained batch resolves as a microtask, which alone would starve them under load.
       flushLogs();

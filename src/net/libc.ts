@@ -55,8 +55,11 @@ const SYMBOLS = {
   // ssize_t results read as i32: the low half of the result register on x86_64 and aarch64.
   // Exact here (a datagram is at most 65535 bytes, errors are -1) and it avoids one BigInt per
   // call, which "isize" would allocate.
-  recvmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
   sendmsg: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  /** Up to `vlen` datagrams in one call; the timeout is always NULL (with MSG_DONTWAIT). */
+  recvmmsg: { parameters: ["i32", "buffer", "u32", "i32", "pointer"], result: "i32" },
+  /** Sends in order until one fails; returns how many went, -1 only when the first failed. */
+  sendmmsg: { parameters: ["i32", "buffer", "u32", "i32"], result: "i32" },
   shutdown: { parameters: ["i32", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   /** NUL-terminated name in, ifindex out (0: no such interface). */

@@ -11,7 +11,7 @@
  */
 
 import { bytesToIpv4, ipv4ToBytes, isIpv4 } from "../dhcp/ipv4.ts";
-import type { Inbound, Outbound, Transport, UdpEndpoint } from "./transport.ts";
+import type { Inbound, Outbound, SendFailure, Transport, UdpEndpoint } from "./transport.ts";
 import {
   AF_INET,
   EAGAIN,
@@ -36,7 +36,6 @@ import {
 } from "./libc.ts";
 
 // struct msghdr (56 bytes)
-const MSGHDR_SIZE = 56;
 const MSG_NAME = 0;
 const MSG_NAMELEN = 8;
 const MSG_IOV = 16;
@@ -44,6 +43,9 @@ const MSG_IOVLEN = 24;
 const MSG_CONTROL = 32;
 const MSG_CONTROLLEN = 40;
 const MSG_FLAGS = 48;
+// struct mmsghdr (64 bytes): struct msghdr, unsigned int msg_len (bytes moved), 4 of padding.
+const MMSGHDR_SIZE = 64;
+const MMSG_LEN = 56; // right after the 56-byte msghdr
 // struct iovec (16 bytes)
 const IOVEC_SIZE = 16;
 const IOV_BASE = 0;
@@ -67,6 +69,9 @@ const POLLFD_SIZE = 8;
 /** Largest UDP payload over IPv4 (65535 - 20 IP - 8 UDP). */
 export const MAX_DATAGRAM = 65507;
 const RECEIVE_CONTROL_SIZE = 128;
+/** Bytes between two datagram buffers of a message vector (8-aligned, one datagram each). */
+const RECEIVE_SLOT = align8(MAX_DATAGRAM + 1); // +1: a longer datagram would show as MSG_TRUNC
+const SEND_SLOT = align8(MAX_DATAGRAM);
 
 export const DEFAULT_RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_BATCH_LIMIT = 64;
@@ -79,7 +84,10 @@ export interface PktinfoOptions {
    * (root/CAP_NET_ADMIN may exceed net.core.rmem_max); whatever the kernel grants is kept.
    */
   readonly receiveBufferBytes?: number;
-  /** Most datagrams one receive() returns. */
+  /**
+   * Most datagrams one receive() returns (one recvmmsg call), and most replies queued between
+   * two flush() calls (one sendmmsg call).
+   */
   readonly batchLimit?: number;
   readonly pollTimeoutMs?: number;
   /** libc already loaded (default: loadLibc(), which tries LIBC_CANDIDATES). */
@@ -107,6 +115,63 @@ function align8(n: number): number {
 function stableBuffer(size: number): Uint8Array {
   return new Uint8Array(new ArrayBuffer(size));
 }
+
+/**
+ * An array of `count` struct mmsghdr for recvmmsg/sendmmsg, entry i wired to its own iovec,
+ * datagram buffer, sockaddr_in and control buffer (slot i of each array below). The arrays are
+ * allocated once; the fields hold them so that the addresses written into the headers stay valid.
+ * The datagram area is one large allocation, which the C allocator maps lazily: only the pages
+ * that datagrams touch become resident.
+ */
+class MessageVector {
+  readonly headers: Uint8Array;
+  readonly headerView: DataView;
+  readonly data: Uint8Array;
+  readonly names: Uint8Array;
+  readonly control: Uint8Array;
+  readonly controlView: DataView;
+  readonly iovView: DataView;
+  /** `headers` from entry i on: hands libc a vector that starts at entry i. */
+  readonly from: readonly Uint8Array[];
+
+  constructor(
+    libc: Libc,
+    readonly count: number,
+    readonly dataSize: number,
+    readonly controlSize: number,
+  ) {
+    this.headers = stableBuffer(count * MMSGHDR_SIZE);
+    this.headerView = new DataView(this.headers.buffer);
+    this.data = stableBuffer(count * dataSize);
+    this.names = stableBuffer(count * SOCKADDR_IN_SIZE);
+    this.control = stableBuffer(count * controlSize);
+    this.controlView = new DataView(this.control.buffer);
+    const iovs = stableBuffer(count * IOVEC_SIZE);
+    this.iovView = new DataView(iovs.buffer);
+    const data = libc.addressOf(this.data);
+    const names = libc.addressOf(this.names);
+    const control = libc.addressOf(this.control);
+    const iovAddress = libc.addressOf(iovs);
+    const from: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) {
+      const iov = i * IOVEC_SIZE;
+      this.iovView.setBigUint64(iov + IOV_BASE, data + BigInt(i * dataSize), true);
+      setSize(this.iovView, iov + IOV_LEN, dataSize);
+      const header = i * MMSGHDR_SIZE;
+      const view = this.headerView;
+      view.setBigUint64(header + MSG_NAME, names + BigInt(i * SOCKADDR_IN_SIZE), true);
+      view.setUint32(header + MSG_NAMELEN, SOCKADDR_IN_SIZE, true);
+      view.setBigUint64(header + MSG_IOV, iovAddress + BigInt(iov), true);
+      setSize(view, header + MSG_IOVLEN, 1);
+      view.setBigUint64(header + MSG_CONTROL, control + BigInt(i * controlSize), true);
+      setSize(view, header + MSG_CONTROLLEN, controlSize);
+      from.push(this.headers.subarray(header));
+    }
+    this.from = from;
+  }
+}
+
+const NO_FAILURES: readonly SendFailure[] = Object.freeze([]);
 
 export class PktinfoTransport implements Transport {
   readonly name = "pktinfo";
@@ -139,40 +204,37 @@ export class PktinfoEndpoint implements UdpEndpoint {
 
   readonly #libc: Libc;
   readonly #fd: number;
-  readonly #batchLimit: number;
   readonly #pollTimeoutMs: number;
   #closed = false;
   #receiving = false;
+  #receiveCalls = 0;
+  #sendCalls = 0;
 
-  // Receive side, allocated once and reused for every datagram.
-  readonly #rxData = stableBuffer(MAX_DATAGRAM + 1);
-  readonly #rxName = stableBuffer(SOCKADDR_IN_SIZE);
-  readonly #rxControl = stableBuffer(RECEIVE_CONTROL_SIZE);
-  readonly #rxIov = stableBuffer(IOVEC_SIZE);
-  readonly #rxMsg = stableBuffer(MSGHDR_SIZE);
-  readonly #rxMsgView = new DataView(this.#rxMsg.buffer);
-  readonly #rxControlView = new DataView(this.#rxControl.buffer);
+  readonly #rx: MessageVector;
   readonly #pollFd = stableBuffer(POLLFD_SIZE);
 
-  // Send side: the payload is copied into #txData so no caller buffer address is ever taken.
-  readonly #txData = stableBuffer(MAX_DATAGRAM);
-  readonly #txName = stableBuffer(SOCKADDR_IN_SIZE);
-  readonly #txControl = stableBuffer(PKTINFO_CMSG_SPACE);
-  readonly #txIov = stableBuffer(IOVEC_SIZE);
-  readonly #txMsg = stableBuffer(MSGHDR_SIZE);
-  readonly #txMsgView = new DataView(this.#txMsg.buffer);
-  readonly #txIovView = new DataView(this.#txIov.buffer);
-  readonly #txControlAddress: bigint;
+  // Send side: payloads are copied into #tx slots so no caller buffer address is ever taken.
+  readonly #tx: MessageVector;
+  /** Set by the first flush(): from then on send() queues and the caller flushes. */
+  #deferring = false;
+  /** Datagrams the last recvmmsg returned (0 before the first). */
+  #lastBatchSize = 0;
+  #queued = 0;
+  readonly #queuedTargets: (Outbound | undefined)[];
+  #failures: SendFailure[] = [];
 
   constructor(libc: Libc, port: number, options: PktinfoOptions = {}) {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new RangeError(`Cannot bind 0.0.0.0:${port}: not a UDP port number`);
     }
     this.#libc = libc;
-    this.#batchLimit = options.batchLimit ?? DEFAULT_BATCH_LIMIT;
+    const batchLimit = options.batchLimit ?? DEFAULT_BATCH_LIMIT;
     this.#pollTimeoutMs = options.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS;
-    if (!(Number.isInteger(this.#batchLimit) && this.#batchLimit >= 1)) {
-      throw new RangeError(`Cannot open a pktinfo endpoint: batchLimit ${this.#batchLimit} < 1`);
+    if (!(Number.isInteger(batchLimit) && batchLimit >= 1 && batchLimit <= 1024)) {
+      // 1024 is UIO_MAXIOV, the most messages one recvmmsg/sendmmsg call takes.
+      throw new RangeError(
+        `Cannot open a pktinfo endpoint: batchLimit ${batchLimit} not in 1…1024`,
+      );
     }
     if (!(Number.isInteger(this.#pollTimeoutMs) && this.#pollTimeoutMs >= 1)) {
       throw new RangeError(`Cannot open a pktinfo endpoint: pollTimeoutMs must be >= 1 ms`);
@@ -189,7 +251,7 @@ export class PktinfoEndpoint implements UdpEndpoint {
         options.receiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER_BYTES,
       );
       const address = stableBuffer(SOCKADDR_IN_SIZE);
-      writeSockaddr(address, "0.0.0.0", port);
+      writeSockaddr(address, 0, "0.0.0.0", port);
       if (c.bind(fd, address, SOCKADDR_IN_SIZE) !== 0) throw this.#error(`bind 0.0.0.0:${port}`);
       const length = new Uint32Array([SOCKADDR_IN_SIZE]);
       if (c.getsockname(fd, address, length) !== 0) throw this.#error("read the bound port");
@@ -198,9 +260,16 @@ export class PktinfoEndpoint implements UdpEndpoint {
       c.close(fd);
       throw error;
     }
-    this.#prepareReceive();
-    this.#prepareSend();
-    this.#txControlAddress = libc.addressOf(this.#txControl);
+    this.#rx = new MessageVector(libc, batchLimit, RECEIVE_SLOT, RECEIVE_CONTROL_SIZE);
+    this.#tx = new MessageVector(libc, batchLimit, SEND_SLOT, PKTINFO_CMSG_SPACE);
+    this.#queuedTargets = new Array(batchLimit).fill(undefined);
+    for (let at = 0; at < this.#tx.control.length; at += PKTINFO_CMSG_SPACE) {
+      // Each slot's control buffer holds one ready IP_PKTINFO header; ipi_addr stays 0.
+      const control = this.#tx.controlView;
+      setSize(control, at, PKTINFO_CMSG_LEN);
+      control.setInt32(at + CMSG_LEVEL, IPPROTO_IP, true);
+      control.setInt32(at + CMSG_TYPE, IP_PKTINFO, true);
+    }
     const poll = new DataView(this.#pollFd.buffer);
     poll.setInt32(0, fd, true);
     poll.setInt16(4, POLLIN, true);
@@ -208,6 +277,16 @@ export class PktinfoEndpoint implements UdpEndpoint {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** recvmmsg calls made so far (each drains up to the batch limit). */
+  get receiveCalls(): number {
+    return this.#receiveCalls;
+  }
+
+  /** sendmsg and sendmmsg calls made so far. */
+  get sendCalls(): number {
+    return this.#sendCalls;
   }
 
   async receive(): Promise<Inbound[]> {
@@ -234,89 +313,115 @@ export class PktinfoEndpoint implements UdpEndpoint {
   }
 
   /**
-   * Sends synchronously. With `ifindex`/`sourceAddress` an IP_PKTINFO control message chooses
-   * the NIC (even with no route, e.g. a 255.255.255.255 reply) and the source address.
-   * EAGAIN (send buffer full) is thrown as Deno.errors.WouldBlock rather than retried: a DHCP
-   * client retransmits, and spinning here would stall every other reply.
+   * Sends, or after the first flush() queues for the next one (a full queue is sent at once),
+   * unless the last receive() returned a single datagram: then it sends at once. With `ifindex`/`sourceAddress` an IP_PKTINFO control message chooses the NIC (even with no
+   * route, e.g. a 255.255.255.255 reply) and the source address. A target that can never be
+   * reached (not IPv4, bad port, too large) throws right away, queued or not. EAGAIN (send
+   * buffer full) becomes Deno.errors.WouldBlock rather than a retry: a DHCP client retransmits,
+   * and spinning here would stall every other reply.
    */
   send(data: Uint8Array, to: Outbound): void {
     if (this.#closed) throw new Deno.errors.BadResource("Cannot send: the endpoint is closed");
     const invalid = invalidOutbound(data, to);
     if (invalid !== undefined) throw invalid;
-    this.#txData.set(data);
-    setSize(this.#txIovView, IOV_LEN, data.length);
-    writeSockaddr(this.#txName, to.address, to.port);
-    const withPktinfo = to.ifindex !== undefined || to.sourceAddress !== undefined;
-    if (withPktinfo) this.#writePktinfo(to);
-    this.#txMsgView.setBigUint64(MSG_CONTROL, withPktinfo ? this.#txControlAddress : 0n, true);
-    setSize(this.#txMsgView, MSG_CONTROLLEN, withPktinfo ? PKTINFO_CMSG_SPACE : 0);
-    for (;;) {
-      if (this.#libc.symbols.sendmsg(this.#fd, this.#txMsg, MSG_DONTWAIT) >= 0) return;
-      const errno = this.#libc.errno();
-      if (errno === EINTR) continue;
-      throw errnoError(`send to ${describeTarget(to)}`, errno, this.#libc.describe(errno));
+    const slot = this.#queued;
+    this.#fillSlot(slot, data, to);
+    // A lone datagram's reply has nothing to share a sendmmsg with; queued, it would only wait
+    // for the rest of the caller's work (the daemon's log line: ~15 µs more p50 at 2,000/s).
+    if (!this.#deferring || (slot === 0 && this.#lastBatchSize === 1)) {
+      return this.#sendFirstSlot(to);
     }
+    this.#queuedTargets[slot] = to;
+    this.#queued = slot + 1;
+    if (this.#queued === this.#tx.count) this.#sendQueued();
   }
 
-  /** Idempotent. Wakes a pending receive(), which then rejects with Deno.errors.Interrupted. */
+  /**
+   * Sends every queued datagram (one sendmmsg call when none fails) and returns those the kernel
+   * refused, also from a full queue that send() flushed on its own. Never throws.
+   */
+  flush(): readonly SendFailure[] {
+    this.#deferring = true;
+    if (this.#queued > 0) this.#sendQueued();
+    if (this.#failures.length === 0) return NO_FAILURES;
+    const failures = this.#failures;
+    this.#failures = [];
+    return failures;
+  }
+
+  /**
+   * Idempotent. Wakes a pending receive(), which then rejects with Deno.errors.Interrupted.
+   * Datagrams still queued are sent first; failures among them go unreported.
+   */
   close(): void {
     if (this.#closed) return;
+    if (this.#queued > 0) this.#sendQueued();
     this.#closed = true;
     // On an unconnected UDP socket shutdown() fails with ENOTCONN but still wakes pollers.
     this.#libc.symbols.shutdown(this.#fd, SHUT_RDWR);
     this.#libc.symbols.close(this.#fd);
   }
 
-  /** Reads queued datagrams without blocking, up to the batch limit. */
+  /** Reads queued datagrams without blocking, up to the batch limit, in one recvmmsg call. */
   #drain(): Inbound[] {
-    const batch: Inbound[] = [];
-    const c = this.#libc.symbols;
-    const msg = this.#rxMsgView;
-    while (batch.length < this.#batchLimit) {
-      // The kernel rewrites these three on every call.
-      msg.setUint32(MSG_NAMELEN, SOCKADDR_IN_SIZE, true);
-      setSize(msg, MSG_CONTROLLEN, RECEIVE_CONTROL_SIZE);
-      msg.setInt32(MSG_FLAGS, 0, true);
-      const size = c.recvmsg(this.#fd, this.#rxMsg, MSG_DONTWAIT);
-      if (size < 0) {
+    const rx = this.#rx;
+    const view = rx.headerView;
+    for (;;) {
+      this.#receiveCalls++;
+      const count = this.#libc.symbols.recvmmsg(this.#fd, rx.headers, rx.count, MSG_DONTWAIT, null);
+      if (count < 0) {
         const errno = this.#libc.errno();
-        if (errno === EAGAIN) break;
+        if (errno === EAGAIN) return [];
         if (errno === EINTR) continue;
-        if (batch.length > 0) break; // hand over what we have; the error comes back next time
+        // After at least one datagram recvmmsg returns the count and reports an error next call.
         throw errnoError("receive", errno, this.#libc.describe(errno));
       }
-      const flags = msg.getInt32(MSG_FLAGS, true);
-      if ((flags & MSG_TRUNC) !== 0) continue; // larger than any IPv4 UDP payload: impossible
-      batch.push(this.#inbound(size, (flags & MSG_CTRUNC) === 0));
+      this.#lastBatchSize = count;
+      const batch: Inbound[] = [];
+      for (let slot = 0; slot < count; slot++) {
+        const header = slot * MMSGHDR_SIZE;
+        const flags = view.getInt32(header + MSG_FLAGS, true);
+        // MSG_TRUNC: larger than any IPv4 UDP payload, impossible; dropped all the same.
+        if ((flags & MSG_TRUNC) === 0) {
+          const size = view.getUint32(header + MMSG_LEN, true);
+          batch.push(this.#inbound(slot, size, (flags & MSG_CTRUNC) === 0));
+        }
+        // The kernel rewrote both lengths for this datagram; restore them for the next call.
+        view.setUint32(header + MSG_NAMELEN, SOCKADDR_IN_SIZE, true);
+        setSize(view, header + MSG_CONTROLLEN, RECEIVE_CONTROL_SIZE);
+      }
+      return batch;
     }
-    return batch;
   }
 
-  #inbound(size: number, controlComplete: boolean): Inbound {
-    const name = this.#rxName;
-    const sourceAddress = bytesToIpv4(name, 4);
-    const sourcePort = (name[2] << 8) | name[3];
-    const data = this.#rxData.slice(0, size);
-    const pktinfo = controlComplete ? this.#findPktinfo() : -1;
+  #inbound(slot: number, size: number, controlComplete: boolean): Inbound {
+    const rx = this.#rx;
+    const name = slot * SOCKADDR_IN_SIZE;
+    const sourceAddress = bytesToIpv4(rx.names, name + 4);
+    const sourcePort = (rx.names[name + 2] << 8) | rx.names[name + 3];
+    const start = slot * rx.dataSize;
+    const data = rx.data.slice(start, start + size);
+    const pktinfo = controlComplete ? this.#findPktinfo(slot) : -1;
     if (pktinfo < 0) return { data, sourceAddress, sourcePort };
     return {
       data,
       sourceAddress,
       sourcePort,
-      ifindex: this.#rxControlView.getInt32(pktinfo + IPI_IFINDEX, true),
+      ifindex: rx.controlView.getInt32(pktinfo + IPI_IFINDEX, true),
       // ipi_addr is the header's destination (e.g. 255.255.255.255); ipi_spec_dst is not.
-      destinationAddress: bytesToIpv4(this.#rxControl, pktinfo + IPI_ADDR),
+      destinationAddress: bytesToIpv4(rx.control, pktinfo + IPI_ADDR),
     };
   }
 
-  /** Offset of the in_pktinfo payload in the received control data, or -1. */
-  #findPktinfo(): number {
-    const view = this.#rxControlView;
-    const total = getSize(this.#rxMsgView, MSG_CONTROLLEN);
-    let at = 0;
-    while (at + CMSG_HEADER <= total) {
+  /** Offset of slot's in_pktinfo payload in the received control data, or -1. */
+  #findPktinfo(slot: number): number {
+    const view = this.#rx.controlView;
+    const base = slot * RECEIVE_CONTROL_SIZE;
+    const end = base + getSize(this.#rx.headerView, slot * MMSGHDR_SIZE + MSG_CONTROLLEN);
+    let at = base;
+    while (at + CMSG_HEADER <= end) {
       const length = getSize(view, at);
-      if (length < CMSG_HEADER || at + length > total) return -1;
+      if (length < CMSG_HEADER || at + length > end) return -1;
       const level = view.getInt32(at + CMSG_LEVEL, true);
       const type = view.getInt32(at + CMSG_TYPE, true);
       if (level === IPPROTO_IP && type === IP_PKTINFO && length >= PKTINFO_CMSG_LEN) {
@@ -327,38 +432,63 @@ export class PktinfoEndpoint implements UdpEndpoint {
     return -1;
   }
 
-  #prepareReceive(): void {
-    const libc = this.#libc;
-    const iov = new DataView(this.#rxIov.buffer);
-    iov.setBigUint64(IOV_BASE, libc.addressOf(this.#rxData), true);
-    setSize(iov, IOV_LEN, this.#rxData.length);
-    const msg = this.#rxMsgView;
-    msg.setBigUint64(MSG_NAME, libc.addressOf(this.#rxName), true);
-    msg.setBigUint64(MSG_IOV, libc.addressOf(this.#rxIov), true);
-    setSize(msg, MSG_IOVLEN, 1);
-    msg.setBigUint64(MSG_CONTROL, libc.addressOf(this.#rxControl), true);
+  /** Writes datagram, destination and (when asked for) IP_PKTINFO into send slot `slot`. */
+  #fillSlot(slot: number, data: Uint8Array, to: Outbound): void {
+    const tx = this.#tx;
+    tx.data.set(data, slot * tx.dataSize);
+    setSize(tx.iovView, slot * IOVEC_SIZE + IOV_LEN, data.length);
+    writeSockaddr(tx.names, slot * SOCKADDR_IN_SIZE, to.address, to.port);
+    const withPktinfo = to.ifindex !== undefined || to.sourceAddress !== undefined;
+    if (withPktinfo) {
+      const at = slot * PKTINFO_CMSG_SPACE + CMSG_HEADER;
+      tx.controlView.setInt32(at + IPI_IFINDEX, to.ifindex ?? 0, true);
+      // 0.0.0.0 lets the kernel pick the source from the outgoing NIC.
+      ipv4ToBytes(to.sourceAddress ?? "0.0.0.0", tx.control, at + IPI_SPEC_DST);
+    }
+    // msg_control always points at the slot's buffer; with length 0 the kernel ignores it.
+    const controlLength = withPktinfo ? PKTINFO_CMSG_SPACE : 0;
+    setSize(tx.headerView, slot * MMSGHDR_SIZE + MSG_CONTROLLEN, controlLength);
   }
 
-  #prepareSend(): void {
-    const libc = this.#libc;
-    this.#txIovView.setBigUint64(IOV_BASE, libc.addressOf(this.#txData), true);
-    const msg = this.#txMsgView;
-    msg.setBigUint64(MSG_NAME, libc.addressOf(this.#txName), true);
-    msg.setUint32(MSG_NAMELEN, SOCKADDR_IN_SIZE, true);
-    msg.setBigUint64(MSG_IOV, libc.addressOf(this.#txIov), true);
-    setSize(msg, MSG_IOVLEN, 1);
-    const control = new DataView(this.#txControl.buffer);
-    setSize(control, 0, PKTINFO_CMSG_LEN);
-    control.setInt32(CMSG_LEVEL, IPPROTO_IP, true);
-    control.setInt32(CMSG_TYPE, IP_PKTINFO, true);
+  /** Sends slot 0 with sendmsg (its msghdr starts the vector) and throws what it fails with. */
+  #sendFirstSlot(to: Outbound): void {
+    for (;;) {
+      this.#sendCalls++;
+      if (this.#libc.symbols.sendmsg(this.#fd, this.#tx.headers, MSG_DONTWAIT) >= 0) return;
+      const errno = this.#libc.errno();
+      if (errno === EINTR) continue;
+      throw this.#sendError(errno, to);
+    }
   }
 
-  #writePktinfo(to: Outbound): void {
-    const control = this.#txControl;
-    new DataView(control.buffer).setInt32(CMSG_HEADER + IPI_IFINDEX, to.ifindex ?? 0, true);
-    // 0.0.0.0 lets the kernel pick the source from the outgoing NIC.
-    ipv4ToBytes(to.sourceAddress ?? "0.0.0.0", control, CMSG_HEADER + IPI_SPEC_DST);
-    control.fill(0, CMSG_HEADER + IPI_ADDR, CMSG_HEADER + PKTINFO_SIZE); // ignored by sendmsg
+  /**
+   * sendmmsg stops at the first message it cannot send and returns how many went; called again
+   * from that message, it fails with its errno. So a failure costs one extra call, is recorded
+   * for that message alone, and sending goes on with the next.
+   */
+  #sendQueued(): void {
+    const total = this.#queued;
+    const c = this.#libc.symbols;
+    let next = 0;
+    while (next < total) {
+      this.#sendCalls++;
+      const sent = c.sendmmsg(this.#fd, this.#tx.from[next], total - next, MSG_DONTWAIT);
+      if (sent > 0) {
+        next += sent;
+        continue;
+      }
+      const errno = this.#libc.errno();
+      if (errno === EINTR) continue;
+      const to = this.#queuedTargets[next]!;
+      this.#failures.push({ to, error: this.#sendError(errno, to) });
+      next++;
+    }
+    this.#queuedTargets.fill(undefined, 0, total);
+    this.#queued = 0;
+  }
+
+  #sendError(errno: number, to: Outbound): Error {
+    return errnoError(`send to ${describeTarget(to)}`, errno, this.#libc.describe(errno));
   }
 
   #setInt(level: number, option: number, value: number, action: string): void {
@@ -391,12 +521,12 @@ export class PktinfoEndpoint implements UdpEndpoint {
   }
 }
 
-function writeSockaddr(out: Uint8Array, address: string, port: number): void {
-  out.fill(0);
-  out[0] = AF_INET; // sa_family_t is host order: little-endian on x86_64 and aarch64
-  out[2] = port >> 8;
-  out[3] = port & 0xff;
-  ipv4ToBytes(address, out, 4);
+function writeSockaddr(out: Uint8Array, at: number, address: string, port: number): void {
+  out.fill(0, at, at + SOCKADDR_IN_SIZE);
+  out[at] = AF_INET; // sa_family_t is host order: little-endian on x86_64 and aarch64
+  out[at + 2] = port >> 8;
+  out[at + 3] = port & 0xff;
+  ipv4ToBytes(address, out, at + 4);
 }
 
 /** Why `data` cannot be sent to `to`, or undefined; checked so that no garbage reaches sendmsg. */

@@ -36,7 +36,22 @@ export interface UdpEndpoint {
    * thrown by synchronous transports and rejected by asynchronous ones.
    */
   send(data: Uint8Array, to: Outbound): void | Promise<void>;
+  /**
+   * Sends what `send` queued; transports that send immediately don't have it. An endpoint that
+   * has it sends immediately until the first `flush()`, so a caller that never flushes (e.g. a
+   * wrapper that does not forward it) loses nothing. After that `send` may queue, and the caller
+   * calls `flush()` after each batch of sends; `send` still throws at once for what it sent at
+   * once or can never send (e.g. not an IPv4 address). Never throws: each queued datagram the
+   * kernel refused comes back with the error `send` would have thrown, in sending order.
+   */
+  flush?(): readonly SendFailure[];
   close(): void;
+}
+
+/** A queued datagram that `flush()` could not send. */
+export interface SendFailure {
+  readonly to: Outbound;
+  readonly error: Error;
 }
 
 export interface Transport {

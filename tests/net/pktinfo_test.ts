@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { loadLibc } from "../../src/net/libc.ts";
 import { listInterfaces } from "../../src/net/interfaces.ts";
 import { MAX_DATAGRAM, PktinfoEndpoint, PktinfoTransport } from "../../src/net/pktinfo.ts";
+import type { Inbound } from "../../src/net/transport.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -91,6 +92,165 @@ Deno.test("pktinfo: a burst is drained in one receive(), in order, up to the bat
   } finally {
     endpoint.close();
     peer.close();
+  }
+});
+
+Deno.test("pktinfo: one recvmmsg call per batch, each datagram with its own source", async () => {
+  const lo = loadLibc().ifNameToIndex("lo");
+  const endpoint = new PktinfoTransport({ batchLimit: 8 }).open(0);
+  const peers = [client(), client(), client()];
+  try {
+    // 20 datagrams from three sockets, interleaved, all queued before the first receive().
+    const sent = Array.from({ length: 20 }, (_, i) => ({ peer: peers[i % 3], text: `m-${i}` }));
+    for (const { peer, text } of sent) await sendTo(peer, endpoint.port, text);
+    const callsBefore = endpoint.receiveCalls;
+    const batches: Inbound[][] = [];
+    for (let got = 0; got < sent.length;) {
+      const batch = await within(5_000, endpoint.receive());
+      batches.push(batch);
+      got += batch.length;
+    }
+    // ceil(20 / 8) = 3 receive calls; recvmsg per datagram would take 20 (plus the EAGAINs).
+    assert.deepEqual(batches.map((b) => b.length), [8, 8, 4]);
+    assert.equal(endpoint.receiveCalls - callsBefore, 3);
+    const received = batches.flat();
+    assert.deepEqual(
+      received.map((d) => [decoder.decode(d.data), d.sourcePort, d.ifindex, d.destinationAddress]),
+      sent.map(({ peer, text }) => [text, portOf(peer), lo, LOOPBACK]),
+    );
+    assert.ok(received.every((d) => d.sourceAddress === LOOPBACK));
+    // Slots are reused by the next call; the datagrams handed out must not change with them.
+    await sendTo(peers[0], endpoint.port, "overwrite");
+    await within(5_000, endpoint.receive());
+    assert.equal(decoder.decode(received[0].data), "m-0");
+  } finally {
+    endpoint.close();
+    for (const peer of peers) peer.close();
+  }
+});
+
+/** Collects `count` datagrams on a pktinfo endpoint as text. */
+async function collectTexts(endpoint: PktinfoEndpoint, count: number): Promise<string[]> {
+  const texts: string[] = [];
+  while (texts.length < count) {
+    const batch = await within(5_000, endpoint.receive());
+    texts.push(...batch.map((d) => decoder.decode(d.data)));
+  }
+  return texts;
+}
+
+Deno.test("pktinfo: after the first flush(), sends queue and leave in order with one call", async () => {
+  const endpoint = new PktinfoTransport().open(0);
+  const sink = new PktinfoTransport().open(0);
+  try {
+    const to = { address: LOOPBACK, port: sink.port };
+    assert.deepEqual(endpoint.flush(), []); // nothing queued yet: from now on send() queues
+    const calls = endpoint.sendCalls;
+    const texts = Array.from({ length: 10 }, (_, i) => `queued-${i}`);
+    for (const text of texts) endpoint.send(encoder.encode(text), to);
+    assert.equal(endpoint.sendCalls, calls, "send() reached the kernel before flush()");
+    // An invalid target is still refused at once, and takes no place in the queue.
+    assert.throws(() => endpoint.send(encoder.encode("x"), { address: "::1", port: 9 }), TypeError);
+    const pending = sink.receive();
+    let early = false;
+    pending.then(() => early = true, () => {});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(early, false, "a queued datagram arrived before flush()");
+    assert.deepEqual(endpoint.flush(), []);
+    assert.equal(endpoint.sendCalls, calls + 1);
+    const first = await within(5_000, pending);
+    const rest = await collectTexts(sink, texts.length - first.length);
+    assert.deepEqual([...first.map((d) => decoder.decode(d.data)), ...rest], texts);
+    assert.deepEqual(endpoint.flush(), []); // the queue is empty again
+    assert.equal(endpoint.sendCalls, calls + 1);
+  } finally {
+    endpoint.close();
+    sink.close();
+  }
+});
+
+Deno.test("pktinfo: a refused queued datagram is reported alone; the others still leave", async () => {
+  const lo = loadLibc().ifNameToIndex("lo");
+  // A batch limit of 4: the fourth send flushes the queue by itself.
+  const endpoint = new PktinfoTransport({ batchLimit: 4 }).open(0);
+  const sink = new PktinfoTransport().open(0);
+  try {
+    endpoint.flush();
+    const good = { address: LOOPBACK, port: sink.port };
+    // No such interface: the kernel refuses this one message with ENODEV.
+    const bad = { address: LOOPBACK, port: sink.port, ifindex: 0x7fffffff };
+    const pinned = { ...good, ifindex: lo, sourceAddress: LOOPBACK };
+    const plan = [["a", good], ["b", bad], ["c", pinned], ["d", good], ["e", bad], ["f", good]];
+    const calls = endpoint.sendCalls;
+    for (const [text, to] of plan as [string, typeof good][]) {
+      endpoint.send(encoder.encode(text), to);
+    }
+    // a..d went when the queue filled, in three calls: sendmmsg stops at b after sending a,
+    // fails on b alone when called again from there, then sends c and d.
+    assert.equal(endpoint.sendCalls, calls + 3);
+    const failures = endpoint.flush();
+    assert.equal(failures.length, 2);
+    for (const failure of failures) {
+      assert.equal(failure.to, bad);
+      assert.match(
+        failure.error.message,
+        /^Cannot send to 127\.0\.0\.1:\d+ via ifindex 2147483647: ENODEV \(errno 19/,
+      );
+      assert.equal((failure.error as { code?: string }).code, "ENODEV");
+    }
+    assert.deepEqual(await collectTexts(sink, 4), ["a", "c", "d", "f"]);
+    assert.deepEqual(endpoint.flush(), []); // each failure is reported once
+  } finally {
+    endpoint.close();
+    sink.close();
+  }
+});
+
+Deno.test("pktinfo: the reply to a lone datagram is not held back for flush()", async () => {
+  const endpoint = new PktinfoTransport().open(0);
+  const peer = client();
+  try {
+    endpoint.flush();
+    const back = { address: LOOPBACK, port: portOf(peer) };
+    await sendTo(peer, endpoint.port, "one");
+    assert.equal((await within(5_000, endpoint.receive())).length, 1);
+    const calls = endpoint.sendCalls;
+    endpoint.send(encoder.encode("at once"), back);
+    assert.equal(endpoint.sendCalls, calls + 1);
+    // Sent at once, so its error is thrown at once too.
+    assert.throws(
+      () => endpoint.send(new Uint8Array(1), { ...back, ifindex: 0x7fffffff }),
+      /ENODEV/,
+    );
+    const [data] = await within(5_000, peer.receive());
+    assert.equal(decoder.decode(data), "at once");
+    // After a batch of two, replies wait for flush() again.
+    await sendTo(peer, endpoint.port, "two");
+    await sendTo(peer, endpoint.port, "three");
+    assert.equal((await within(5_000, endpoint.receive())).length, 2);
+    endpoint.send(encoder.encode("queued"), back);
+    assert.equal(endpoint.sendCalls, calls + 2);
+    assert.deepEqual(endpoint.flush(), []);
+    assert.equal(endpoint.sendCalls, calls + 3);
+    assert.equal(decoder.decode((await within(5_000, peer.receive()))[0]), "queued");
+  } finally {
+    endpoint.close();
+    peer.close();
+  }
+});
+
+Deno.test("pktinfo: close() still sends what was queued", async () => {
+  const endpoint = new PktinfoTransport().open(0);
+  const sink = new PktinfoTransport().open(0);
+  try {
+    endpoint.flush();
+    endpoint.send(encoder.encode("last words"), { address: LOOPBACK, port: sink.port });
+    endpoint.close();
+    assert.deepEqual(await collectTexts(sink, 1), ["last words"]);
+    assert.deepEqual(endpoint.flush(), []);
+  } finally {
+    endpoint.close();
+    sink.close();
   }
 });
 
