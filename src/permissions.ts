@@ -35,7 +35,7 @@ export function daemonPermissionFlags(options: DaemonPermissionOptions = {}): st
     `--allow-read=${configPath}`,
     // Deno.networkInterfaces(): names, addresses and netmasks of the NICs we may serve.
     "--allow-sys=networkInterfaces",
-    // The Linux transport: socket/recvmsg/sendmsg with IP_PKTINFO through libc (toolchain.md);
+    // The Linux transport: socket/recvmmsg/sendmmsg with IP_PKTINFO through libc (toolchain.md);
     // also if_nametoindex and, with -d, syslog.
     `--allow-ffi=${libc}`,
     // The portable transport (Deno.listenDatagram) checks the bind and every send. One CIDR
