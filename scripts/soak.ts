@@ -254,9 +254,7 @@ class LogWatcher {
 }
 
 function configText(ports: Ports): string {
-  // transport=pktinfo: broadcast OFFERs are pinned to the loopback interface; never let a
-  // fallback send them along a default route out of this machine (toolchain.md).
-  return loopbackIni(ports, "transport=pktinfo\n");
+  return loopbackIni(ports);
 }
 
 function randomPorts(): Ports {
