@@ -42,6 +42,18 @@ Deno.test("cli: a missing config file is a one-line error naming it (exit 2)", a
   ok(stderr.includes("/nonexistent.ini: no such file"), stderr);
 });
 
+Deno.test("cli: a directory or a FIFO given as the config is a one-line error (exit 2)", async () => {
+  const dir = Deno.makeTempDirSync();
+  const fifo = `${dir}/proxy.ini`;
+  await new Deno.Command("mkfifo", { args: [fifo] }).output();
+  for (const [path, words] of [[dir, "is a directory"], [fifo, "FIFO"]]) {
+    const { code, stderr } = await runCli(["-c", path], path);
+    equal(code, 2, stderr);
+    equal(stderr.trim().split("\n").length, 1, stderr);
+    ok(stderr.includes(path) && stderr.includes(words), stderr);
+  }
+});
+
 Deno.test("cli: every broken config exits 2 before binding, with the expected message", async () => {
   const expected: Record<string, string[]> = JSON.parse(
     Deno.readTextFileSync(new URL("expected.json", BROKEN)),
