@@ -6,27 +6,9 @@
 import assert from "node:assert/strict";
 import { decodePacket } from "../../src/dhcp/packet.ts";
 import { messageTypeName, Opt } from "../../src/dhcp/options.ts";
+import type { QemuFixtureEntry } from "../../scripts/e2e/fixtures.ts";
 
-interface Entry {
-  file: string;
-  sha256: string;
-  length: number;
-  stage: "firmware" | "ipxe";
-  message_type: string;
-  udp_dst_port: number;
-  chaddr: string;
-  xid: string;
-  flags: string;
-  arch_list_93: number[];
-  vendor_class_60: string | null;
-  user_class_77: string | null;
-  has_option_175: boolean;
-  options_order: number[];
-  parameter_request_list_55: number[] | null;
-  max_message_size_57: number | null;
-  ndi_94: string | null;
-  guid_97: string | null;
-}
+type Entry = QemuFixtureEntry;
 
 const DIR = new URL("../fixtures/qemu/", import.meta.url);
 const entries: Entry[] = JSON.parse(Deno.readTextFileSync(new URL("manifest.json", DIR))).fixtures;

@@ -64,17 +64,23 @@ async function pxeClient(lab: NetnsLab, ns: string, spec: AgentSpec): Promise<Re
   }
 }
 
+/** A server namespace with one NIC on each of two client segments 10.<net>.1.0/24 and .2.0/24. */
+async function twoSegments(lab: NetnsLab, net: number) {
+  const srv = await lab.namespace("srv");
+  const c1 = await lab.namespace("c1");
+  const c2 = await lab.namespace("c2");
+  await lab.veth(srv, "s1", `10.${net}.1.1/24`, c1, "c1", `10.${net}.1.2/24`);
+  await lab.veth(srv, "s2", `10.${net}.2.1/24`, c2, "c2", `10.${net}.2.2/24`);
+  return { srv, c1, c2 };
+}
+
 Deno.test({
   name: "two NICs: each segment gets its OFFER out of its own NIC with that NIC's address in 54",
   ignore: !support.ok,
   async fn() {
     const lab = new NetnsLab();
     try {
-      const srv = await lab.namespace("srv");
-      const c1 = await lab.namespace("c1");
-      const c2 = await lab.namespace("c2");
-      await lab.veth(srv, "s1", "10.71.1.1/24", c1, "c1", "10.71.1.2/24");
-      await lab.veth(srv, "s2", "10.71.2.1/24", c2, "c2", "10.71.2.2/24");
+      const { srv, c1, c2 } = await twoSegments(lab, 71);
       const ini = BASE_INI.replace("tftpd=%TFTPD%\n", "");
 
       for (const phase of ["no default route", "default route via the other NIC"]) {
@@ -132,11 +138,7 @@ Deno.test({
   async fn() {
     const lab = new NetnsLab();
     try {
-      const srv = await lab.namespace("srv");
-      const c1 = await lab.namespace("c1");
-      const c2 = await lab.namespace("c2");
-      await lab.veth(srv, "s1", "10.73.1.1/24", c1, "c1", "10.73.1.2/24");
-      await lab.veth(srv, "s2", "10.73.2.1/24", c2, "c2", "10.73.2.2/24");
+      const { srv, c1, c2 } = await twoSegments(lab, 73);
       const restricted = await startDaemon(
         lab,
         srv,
